@@ -1,0 +1,34 @@
+"""Alembic environment: the product's metadata, and row-level security after each upgrade."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import cc_network.models  # noqa: F401  (registers every table)
+from integrations.db import metadata, owner_engine, tenant_owned_tables
+from integrations.rls import apply_rls
+from integrations.settings import get_settings
+
+config = context.config
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is None:
+        engine = owner_engine()
+        with engine.connect() as conn:
+            _run(conn)
+        engine.dispose()
+    else:
+        _run(connectable)
+
+
+def _run(conn) -> None:  # noqa: ANN001
+    context.configure(connection=conn, target_metadata=metadata, render_as_batch=conn.dialect.name == "sqlite",
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+        apply_rls(conn, tenant_owned_tables(), get_settings().database_app_role)
+
+
+run_migrations_online()

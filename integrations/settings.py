@@ -1,0 +1,66 @@
+"""Settings from the environment, every variable prefixed CC_ (DESIGN §10)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CC_", extra="ignore")
+
+    # Embedded default: one SQLite file under data/.
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'cc_network.db'}"
+    # PostgreSQL only: the non-owner role the app switches to so row-level security applies.
+    database_app_role: str = "cc_app"
+    redis_url: str | None = None
+    # Without a broker URL: Redis when CC_REDIS_URL is set, else kombu's filesystem transport.
+    broker_url: str | None = None
+    secret_key: str = "dev-only-secret-change-me-in-production"
+    base_url: str = "http://localhost:3000"
+    # Where the browser reaches the backend (auth routes, REST). Same host as base_url in prod.
+    api_url: str = "http://localhost:8000"
+    # smtp://user:password@host:port (smtps:// for TLS). Unset: the dev mailbox.
+    smtp_url: str | None = None
+    mail_from: str = "CC Network <no-reply@cc-network.local>"
+    port: int = 3000
+    backend_port: int = 8000
+    data_dir: Path = ROOT / "data"
+    session_days: int = 14
+    reset_token_minutes: int = 60
+    login_rate_limit: str = "5/minute"
+    default_timezone: str = "Africa/Casablanca"
+    # Outgoing HTTP (integrations/http.py): hosts every provider may reach besides its own
+    # configured ones (comma-separated), and the per-(provider, tenant) request budget.
+    http_allowed_hosts: str = ""
+    http_rate_limit: str = "120/minute"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def effective_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        if self.redis_url:
+            return self.redis_url
+        return "filesystem://"
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Tests change CC_* variables; this drops the cached copy."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""One host institution's world. Imports integrations only; never reflex or FastAPI."""

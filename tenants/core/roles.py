@@ -1,0 +1,93 @@
+"""Roles and permissions: the one table that says who may do what (issue 2 §6)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    # network-level roles live on the account, not on a membership
+    NETWORK_ADMIN = "network_admin"
+    EXTERNAL_EVALUATOR = "external_evaluator"
+    # roles inside one centre
+    MANAGER = "manager"
+    CAREER_COUNSELOR = "career_counselor"
+    BUSINESS_DEVELOPER = "business_developer"
+    AMBASSADOR = "ambassador"
+    INTERN = "intern"
+    STUDENT = "student"
+    HOST_APPROVER = "host_approver"
+    HOST_FOCAL_POINT = "host_focal_point"
+    COMPANY_CONTACT = "company_contact"
+
+
+NETWORK_ROLES = frozenset({Role.NETWORK_ADMIN, Role.EXTERNAL_EVALUATOR})
+TENANT_ROLES = frozenset(set(Role) - NETWORK_ROLES)
+STAFF_ROLES = frozenset({Role.MANAGER, Role.CAREER_COUNSELOR, Role.BUSINESS_DEVELOPER})
+
+
+class Responsibility(StrEnum):
+    """A career counselor's line of work in the team (procedure book, P03)."""
+
+    COMMUNICATION = "communication"
+    COORDINATION = "coordination"
+    AMBASSADOR_PROGRAMME = "ambassador_programme"
+
+
+class Perm(StrEnum):
+    TENANT_VIEW = "tenant.view"
+    TEAM_VIEW = "team.view"
+    TEAM_MANAGE = "team.manage"
+    TOKEN_MANAGE_OWN = "token.manage_own"
+    MAILBOX_VIEW = "mailbox.view"
+    AUDIT_VIEW = "audit.view"
+    TENANT_SETTINGS = "tenant.settings"
+    NETWORK_ADMIN = "network.admin"
+    NETWORK_EVALUATE = "network.evaluate"
+
+
+_EVERY_MEMBER = {Perm.TENANT_VIEW, Perm.TOKEN_MANAGE_OWN}
+_STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.NETWORK_ADMIN: frozenset(set(Perm)),
+    Role.EXTERNAL_EVALUATOR: frozenset({Perm.NETWORK_EVALUATE}),
+    Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS}),
+    Role.CAREER_COUNSELOR: frozenset(_STAFF),
+    Role.BUSINESS_DEVELOPER: frozenset(_STAFF),
+    Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.STUDENT: frozenset(_EVERY_MEMBER),
+    Role.HOST_APPROVER: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.COMPANY_CONTACT: frozenset(_EVERY_MEMBER),
+}
+
+
+def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[Perm]:
+    out: set[Perm] = set()
+    for r in roles:
+        try:
+            out |= ROLE_PERMISSIONS[Role(r)]
+        except ValueError:
+            continue  # an unknown role grants nothing
+    return frozenset(out)
+
+
+def parse_roles(values: list[str] | tuple[str, ...] | set[str], *, allow_network: bool = False) -> list[str]:
+    """Validated, de-duplicated, ordered role list; raises ValueError on an unknown role."""
+    allowed = set(Role) if allow_network else TENANT_ROLES
+    out: list[str] = []
+    for v in values:
+        v = str(v).strip()
+        if not v:
+            continue
+        try:
+            role = Role(v)
+        except ValueError as exc:
+            raise ValueError(f"unknown role: {v}") from exc
+        if role not in allowed:
+            raise ValueError(f"role not allowed here: {v}")
+        if role.value not in out:
+            out.append(role.value)
+    return out

@@ -1,0 +1,99 @@
+"""Rules of the tenancy core: tenants, the audit trail, which centres a person sees."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from integrations.db import system_session
+from integrations.errors import Conflict, Forbidden, Invalid, NotFound
+from tenants.core.actor import Actor, require
+from tenants.core.models import Account, AuditEvent, Membership, Tenant, TenantKind
+from tenants.core.roles import Perm
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])?$")
+
+
+def audit(session: Session, actor: Actor | None, action: str, *, tenant_id: int,
+          target_type: str = "", target_id: object = "", **details: object) -> None:
+    session.add(AuditEvent(
+        tenant_id=tenant_id, actor_account_id=actor.account_id if actor else None, action=action,
+        target_type=target_type, target_id=str(target_id), details=dict(details),
+    ))
+
+
+def do_create_tenant(session: Session, actor: Actor | None, *, slug: str, name: str,
+                     kind: str = TenantKind.UNIVERSITY.value, timezone: str = "Africa/Casablanca") -> Tenant:
+    """Network admins create centres; `actor=None` is the CLI/system path."""
+    if actor is not None and not actor.is_network_admin:
+        raise Forbidden("only network administrators create centres")
+    slug = (slug or "").strip().lower()
+    name = (name or "").strip()
+    if not SLUG_RE.match(slug):
+        raise Invalid("slug: 3–63 lower-case letters, digits or dashes", code="invalid_slug")
+    if not name:
+        raise Invalid("name is required", code="name_required")
+    try:
+        kind = TenantKind(kind).value
+    except ValueError as exc:
+        raise Invalid(f"unknown kind {kind}", code="invalid_kind") from exc
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Invalid(f"unknown time zone {timezone}", code="invalid_timezone") from exc
+    if session.exec(select(Tenant).where(Tenant.slug == slug)).first():
+        raise Conflict("a centre with this slug exists", code="slug_taken")
+    tenant = Tenant(slug=slug, name=name, kind=kind, timezone=timezone)
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+@dataclass(frozen=True)
+class TenantView:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    roles: tuple[str, ...]
+
+
+def tenants_visible_to(account_id: int) -> list[TenantView]:
+    """The centres a person may switch to: their active memberships; every centre for network admins."""
+    with system_session("tenant switcher: memberships of one account") as s:
+        account = s.get(Account, account_id)
+        if account is None or not account.active:
+            return []
+        rows = s.exec(
+            select(Tenant, Membership)
+            .join(Membership, Membership.tenant_id == Tenant.id)
+            .where(Membership.account_id == account_id, Membership.active, Tenant.active)
+            .order_by(Tenant.name)
+        ).all()
+        out = {t.id: TenantView(t.id, t.slug, t.name, t.kind, tuple(m.roles)) for t, m in rows}
+        if account.network_role == "network_admin":
+            for t in s.exec(select(Tenant).where(Tenant.active).order_by(Tenant.name)).all():
+                out.setdefault(t.id, TenantView(t.id, t.slug, t.name, t.kind, ()))
+        return sorted(out.values(), key=lambda v: v.name)
+
+
+def list_audit(session: Session, actor: Actor, *, limit: int = 50, before_id: int | None = None) -> list[AuditEvent]:
+    require(actor, Perm.AUDIT_VIEW, tenant_id=session.info.get("tenant_id"))
+    q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(max(limit, 1), 200))
+    if before_id:
+        q = q.where(AuditEvent.id < before_id)
+    return list(session.exec(q).all())
+
+
+def get_tenant_view(actor: Actor, tenant_id: int) -> TenantView:
+    """One centre as its member sees it (another centre answers NotFound upstream)."""
+    require(actor, Perm.TENANT_VIEW, tenant_id=tenant_id)
+    with system_session("centre details") as s:
+        t = s.get(Tenant, tenant_id)
+        if t is None or not t.active:
+            raise NotFound("unknown centre", code="unknown_tenant")
+        return TenantView(t.id, t.slug, t.name, t.kind, tuple(sorted(actor.roles)))
