@@ -44,22 +44,31 @@ class Perm(StrEnum):
     TENANT_SETTINGS = "tenant.settings"
     NETWORK_ADMIN = "network.admin"
     NETWORK_EVALUATE = "network.evaluate"
+    # activity calendar (T01/T02)
+    CALENDAR_VIEW = "calendar.view"
+    CALENDAR_EDIT = "calendar.edit"
+    CALENDAR_VALIDATE = "calendar.validate"
+    CALENDAR_HOST_VALIDATE = "calendar.host_validate"
+    CALENDAR_PUBLISH = "calendar.publish"
+    CALENDAR_SETTINGS = "calendar.settings"
 
 
 _EVERY_MEMBER = {Perm.TENANT_VIEW, Perm.TOKEN_MANAGE_OWN}
-_STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW}
+_STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW, Perm.CALENDAR_VIEW, Perm.CALENDAR_EDIT}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.NETWORK_ADMIN: frozenset(set(Perm)),
     Role.EXTERNAL_EVALUATOR: frozenset({Perm.NETWORK_EVALUATE}),
-    Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS}),
-    Role.CAREER_COUNSELOR: frozenset(_STAFF),
+    Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS,
+                                      Perm.CALENDAR_VALIDATE, Perm.CALENDAR_PUBLISH, Perm.CALENDAR_SETTINGS}),
+    Role.CAREER_COUNSELOR: frozenset(_STAFF | {Perm.CALENDAR_PUBLISH}),
     Role.BUSINESS_DEVELOPER: frozenset(_STAFF),
-    Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
-    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW}),
+    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW}),
     Role.STUDENT: frozenset(_EVERY_MEMBER),
-    Role.HOST_APPROVER: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
-    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW}),
+    Role.HOST_APPROVER: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW,
+                                                   Perm.CALENDAR_HOST_VALIDATE}),
+    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW}),
     Role.COMPANY_CONTACT: frozenset(_EVERY_MEMBER),
 }
 
