@@ -1,0 +1,207 @@
+"""The demo network (issue 2 §3): three host institutions with full teams, students,
+company contacts, a network admin and an external evaluator.
+
+Deterministic (same names, e-mails and student profiles on every machine) and
+idempotent: what exists is left alone, so `cc-network demo` twice changes nothing.
+Every login uses DEMO_PASSWORD (listed in the README).
+
+Students' fields, levels and establishments have no table yet; `student_profiles()`
+generates them deterministically so the student-portal work can store the same ones.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from integrations.db import system_session, transaction
+from tenants.auth.passwords import hash_password
+from tenants.core.accounts import MembershipSpec, do_create_account
+from tenants.core.models import Tenant
+from tenants.core.queries import find_account_by_email
+from tenants.core.roles import Responsibility, Role
+from tenants.core.services import do_create_tenant
+
+DEMO_PASSWORD = "Demo-CCNetwork-2026"
+DOMAIN = "demo.cc-network.ma"
+STUDENTS_PER_TENANT = 42
+
+
+@dataclass(frozen=True)
+class Institution:
+    slug: str
+    name: str
+    kind: str
+    establishments: tuple[str, ...]
+    fields: tuple[str, ...]
+    levels: tuple[str, ...]
+
+
+INSTITUTIONS: tuple[Institution, ...] = (
+    Institution(
+        "al-qalam", "Université Al Qalam de Fès", "university",
+        ("Faculté des Sciences Dhar El Mehraz", "Faculté des Sciences Juridiques, Économiques et Sociales",
+         "École Nationale des Sciences Appliquées", "Faculté des Lettres et des Sciences Humaines Saïss"),
+        ("Informatique", "Génie civil", "Biologie", "Économie et gestion", "Droit privé",
+         "Études anglaises", "Mathématiques appliquées", "Physique-chimie"),
+        ("Licence 1", "Licence 2", "Licence 3", "Master 1", "Master 2", "Doctorat"),
+    ),
+    Institution(
+        "atlas-business", "École Atlas de Commerce et de Management — Marrakech", "business_school",
+        ("Campus Marrakech Guéliz", "Campus Agadir Founty", "Executive Education Casablanca"),
+        ("Marketing digital", "Finance d'entreprise", "Audit et contrôle de gestion",
+         "Commerce international", "Ressources humaines", "Supply chain", "Entrepreneuriat"),
+        ("Bachelor 1", "Bachelor 2", "Bachelor 3", "Programme Grande École 1",
+         "Programme Grande École 2", "MBA"),
+    ),
+    Institution(
+        "ista-souss", "Institut Spécialisé de Technologie Appliquée Souss-Massa", "vocational_institute",
+        ("ISTA Agadir", "ISTA Inezgane", "ISTA Taroudant"),
+        ("Développement digital", "Électromécanique", "Maintenance automobile", "Hôtellerie et tourisme",
+         "Gestion des entreprises", "Froid et climatisation", "Infrastructure digitale"),
+        ("Qualification", "Technicien", "Technicien spécialisé 1", "Technicien spécialisé 2"),
+    ),
+)
+
+FIRST_NAMES = (
+    "Salma", "Youssef", "Imane", "Mehdi", "Khadija", "Omar", "Fatima Zahra", "Anas", "Meryem",
+    "Hamza", "Houda", "Ayoub", "Nisrine", "Reda", "Kenza", "Zakaria", "Sara", "Amine", "Hajar",
+    "Ilyas", "Soukaina", "Othmane", "Chaimae", "Badr", "Oumaima", "Adil", "Yasmine", "Walid",
+    "Ghita", "Ismail", "Laila", "Taha", "Asmae", "Karim", "Nawal", "Saad", "Rim", "Hicham",
+)
+LAST_NAMES = (
+    "El Amrani", "Benjelloun", "Alaoui", "Bennani", "Tazi", "El Idrissi", "Chraibi", "Berrada",
+    "Ouazzani", "El Fassi", "Lahlou", "Sqalli", "Benkirane", "Amzil", "Ait Lahcen", "Boutaleb",
+    "El Khatib", "Naciri", "Zniber", "Belhaj", "Ouahbi", "Aït Benhaddou", "Kettani", "Lamrani",
+    "Mansouri", "Bouzidi", "Hajji", "Rami", "Sebti", "Filali",
+)
+
+
+@dataclass(frozen=True)
+class StudentProfile:
+    email: str
+    full_name: str
+    field: str
+    level: str
+    establishment: str
+
+
+def _names(seed: str, count: int) -> list[str]:
+    rng = random.Random(seed)  # str seeds hash the same on every run and machine
+    out: list[str] = []
+    while len(out) < count:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def student_profiles(slug: str) -> list[StudentProfile]:
+    inst = next(i for i in INSTITUTIONS if i.slug == slug)
+    rng = random.Random(f"profiles:{slug}")
+    names = _names(f"students:{slug}", STUDENTS_PER_TENANT)
+    return [
+        StudentProfile(
+            email=f"student{n:02d}@{slug}.{DOMAIN}", full_name=names[n - 1],
+            # every field, level and establishment appears, then a seeded mix
+            field=inst.fields[n - 1] if n <= len(inst.fields) else rng.choice(inst.fields),
+            level=inst.levels[(n - 1) % len(inst.levels)],
+            establishment=inst.establishments[(n - 1) % len(inst.establishments)],
+        )
+        for n in range(1, STUDENTS_PER_TENANT + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    label: str  # what the README says this login is for
+    memberships: tuple[MembershipSpec, ...] = field(default_factory=tuple)
+    network_role: str | None = None
+
+
+def _staff(inst: Institution) -> list[DemoPerson]:
+    names = iter(_names(f"staff:{inst.slug}", 12))
+
+    def one(local: str, label: str, roles: list[Role], resp: tuple[str, ...] = ()) -> DemoPerson:
+        return DemoPerson(f"{local}@{inst.slug}.{DOMAIN}", next(names), label,
+                          (MembershipSpec(inst.slug, tuple(r.value for r in roles), resp),))
+
+    c = Role.CAREER_COUNSELOR
+    return [
+        one("manager", "manager", [Role.MANAGER]),
+        one("counselor.communication", "career counselor (communication)", [c],
+            (Responsibility.COMMUNICATION.value,)),
+        one("counselor.coordination", "career counselor (coordination)", [c],
+            (Responsibility.COORDINATION.value,)),
+        one("counselor.ambassadors", "career counselor (ambassador programme)", [c],
+            (Responsibility.AMBASSADOR_PROGRAMME.value,)),
+        one("bizdev", "business developer", [Role.BUSINESS_DEVELOPER]),
+        one("ambassador1", "student ambassador", [Role.AMBASSADOR, Role.STUDENT]),
+        one("ambassador2", "student ambassador", [Role.AMBASSADOR, Role.STUDENT]),
+        one("ambassador3", "student ambassador", [Role.AMBASSADOR, Role.STUDENT]),
+        one("intern", "intern", [Role.INTERN]),
+        one("approver", "host-institution approver", [Role.HOST_APPROVER]),
+        one("focal", "host-institution focal point", [Role.HOST_FOCAL_POINT]),
+    ]
+
+
+COMPANIES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # (company, contact's local part, contact name, centres they work with)
+    ("atlas-digital", "rh", "Nadia Berrada", ("al-qalam", "ista-souss")),
+    ("sahara-logistique", "recrutement", "Karim Ouazzani", ("atlas-business",)),
+    ("banque-chaouia", "talents", "Leila Benkirane", ("atlas-business", "al-qalam")),
+    ("argan-agro", "contact", "Hassan Amzil", ("ista-souss",)),
+)
+
+
+def demo_people() -> list[DemoPerson]:
+    people = [
+        DemoPerson(f"admin@{DOMAIN}", "Rachid Network Admin", "network admin",
+                   network_role=Role.NETWORK_ADMIN.value),
+        DemoPerson(f"evaluator@{DOMAIN}", "Mounia External Evaluator", "external evaluator",
+                   network_role=Role.EXTERNAL_EVALUATOR.value),
+    ]
+    for inst in INSTITUTIONS:
+        people += _staff(inst)
+        people += [DemoPerson(p.email, p.full_name, "student",
+                              (MembershipSpec(inst.slug, (Role.STUDENT.value,)),))
+                   for p in student_profiles(inst.slug)]
+    for company, local, name, slugs in COMPANIES:
+        people.append(DemoPerson(
+            f"{local}@{company}.{DOMAIN}", name, f"company contact ({company})",
+            tuple(MembershipSpec(s, (Role.COMPANY_CONTACT.value,)) for s in slugs)))
+    return people
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    tenants_created: int
+    accounts_created: int
+
+
+def load_demo() -> DemoResult:
+    """Create what is missing of the demo network, in one transaction."""
+    tenants_created = accounts_created = 0
+    shared_hash = hash_password(DEMO_PASSWORD)  # argon2 once, not 150 times
+    with system_session("demo network") as s, transaction(s):
+        for inst in INSTITUTIONS:
+            if s.exec(select(Tenant).where(Tenant.slug == inst.slug)).first() is None:
+                do_create_tenant(s, None, slug=inst.slug, name=inst.name, kind=inst.kind)
+                tenants_created += 1
+        for p in demo_people():
+            if find_account_by_email(s, p.email) is not None:
+                continue
+            do_create_account(s, None, email=p.email, password=DEMO_PASSWORD, full_name=p.full_name,
+                              network_role=p.network_role, memberships=p.memberships,
+                              password_hash=shared_hash)
+            accounts_created += 1
+    return DemoResult(tenants_created, accounts_created)
+
+
+def has_tenants() -> bool:
+    with system_session("first start: is there data?") as s:
+        return s.exec(select(Tenant.id).limit(1)).first() is not None

@@ -1,0 +1,69 @@
+"""The Celery app (DESIGN §7): Redis in production, kombu's filesystem transport embedded.
+
+`celery_app` is what `cc-network worker` / `beat` run and what any process that
+enqueues outbox messages imports, so a commit publishes its deliveries at once.
+Tasks live beside their domain (`integrations/tasks.py`, later `tenants/*/tasks.py`)
+as `shared_task`s; `TASK_MODULES` lists them so worker and publishers agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery
+
+from integrations.settings import Settings, get_settings
+from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
+
+TASK_MODULES = ["integrations.tasks"]
+
+
+def broker_folders(settings: Settings) -> dict[str, Path]:
+    base = settings.data_dir / "broker"
+    return {"in": base / "out", "out": base / "out", "processed": base / "processed",
+            "control": base / "control"}
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    s = settings or get_settings()
+    app = Celery("cc_network", set_as_current=True)
+    conf: dict = {
+        "broker_url": s.effective_broker_url,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        # A task is acknowledged after it ran: a worker killed mid-task leaves it for another.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": {
+            "relay-outbox": {"task": "integrations.relay_outbox", "schedule": RELAY_EVERY_SECONDS},
+        },
+        "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
+    }
+    if s.effective_broker_url.startswith("filesystem://"):
+        folders = broker_folders(s)
+        for p in folders.values():
+            p.mkdir(parents=True, exist_ok=True)
+        # Publisher and worker share one folder: what one writes, the other reads.
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(folders["in"]),
+            "data_folder_out": str(folders["out"]),
+            "data_folder_processed": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
+            "store_processed": False,
+        }
+    app.conf.update(conf)
+    app.conf.imports = TASK_MODULES
+    for name in TASK_MODULES:
+        __import__(name)
+    enable_prompt_relay(True)
+    return app
+
+
+celery_app = make_celery()
+app = celery_app  # `celery -A cc_network.worker` finds it under either name
