@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +23,9 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     secret_key: str = "dev-only-secret-change-me-in-production"
     base_url: str = "http://localhost:3000"
-    # Where the browser reaches the backend (auth routes, REST). Same host as base_url in prod.
-    api_url: str = "http://localhost:8000"
+    # Where the browser reaches the backend (auth routes, REST, feeds). Unset: base_url,
+    # since `reflex run --env prod` serves frontend and backend on one port.
+    api_url: str = ""
     # smtp://user:password@host:port (smtps:// for TLS). Unset: the dev mailbox.
     smtp_url: str | None = None
     mail_from: str = "CC Network <no-reply@cc-network.local>"
@@ -38,6 +40,14 @@ class Settings(BaseSettings):
     # configured ones (comma-separated), and the per-(provider, tenant) request budget.
     http_allowed_hosts: str = ""
     http_rate_limit: str = "120/minute"
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.api_url:
+            self.api_url = self.base_url
+        self.base_url = self.base_url.rstrip("/")
+        self.api_url = self.api_url.rstrip("/")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

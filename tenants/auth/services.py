@@ -44,7 +44,8 @@ def clean_email(email: str) -> str:
 
 def clean_name(name: str) -> str:
     name = " ".join((name or "").split())
-    if not 2 <= len(name) <= 200:
+    # control characters (a NUL byte) are never part of a name, and PostgreSQL refuses NUL
+    if not 2 <= len(name) <= 200 or not name.isprintable():
         raise Invalid("full name: 2 to 200 characters", code="invalid_name")
     return name
 
@@ -307,7 +308,7 @@ def do_create_api_token(actor: Actor, *, name: str) -> IssuedToken:
     require(actor, Perm.TOKEN_MANAGE_OWN, tenant_id=actor.tenant_id)
     if actor.membership_id is None or actor.tenant_id is None:
         raise Forbidden("a token is scoped to a membership of a centre", code="no_membership")
-    name = " ".join((name or "").split())[:100]
+    name = " ".join("".join(ch for ch in (name or "") if ch.isprintable() or ch.isspace()).split())[:100]
     if not name:
         raise Invalid("token name is required", code="token_name_required")
     secret = TOKEN_PREFIX + new_token()
