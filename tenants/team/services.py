@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, func, select
 
 from integrations import outbox
@@ -77,14 +78,18 @@ def list_members(actor: Actor, tenant_id: int, *, page: int = 1, per_page: int =
         q = select(Membership, Account).join(Account, Account.id == Membership.account_id)
         if not include_inactive:
             q = q.where(Membership.active)
+        query = "".join(ch for ch in (query or "") if ch.isprintable()).strip()
         if query:
-            like = f"%{query.strip().lower()}%"
+            like = f"%{query.lower()}%"
             q = q.where(func.lower(Account.email).like(like) | func.lower(Account.full_name).like(like))
-        rows = s.exec(q.order_by(Account.full_name, Membership.id)).all()
         if role:
-            rows = [(m, a) for m, a in rows if role in m.roles]
-        total = len(rows)
-        chunk = rows[(page - 1) * per_page: page * per_page]
+            if role not in {r.value for r in Role}:
+                raise Invalid(f"unknown role: {role}", code="invalid_role")
+            # roles are a JSON list of plain names: the quoted name matches exactly one role
+            q = q.where(cast(Membership.roles, String).like(f'%"{role}"%'))
+        total = s.exec(select(func.count()).select_from(q.subquery())).one()
+        chunk = s.exec(q.order_by(Account.full_name, Membership.id).offset((page - 1) * per_page)
+                       .limit(per_page)).all()
         items = [MemberView(m.id, a.id, a.email, a.full_name, tuple(m.roles), tuple(m.responsibilities),
                             m.active, m.created_at, a.password_hash is not None) for m, a in chunk]
         return MemberPage(items, total, page, per_page)

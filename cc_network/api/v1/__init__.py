@@ -1,0 +1,20 @@
+"""REST API v1: one module per area, every route calling a service.
+
+Every route touching a centre's data lives under /api/v1/tenants/{tenant}/…; the
+isolation matrix (tests/isolation/test_rest_matrix.py) finds such routes by walking
+the app, and fails until a new one has a case there.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cc_network.api.v1 import audit, calendar, core, team, tenants, tokens
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(core.router)
+router.include_router(tenants.router)
+router.include_router(team.router)
+router.include_router(tokens.router)
+router.include_router(audit.router)
+router.include_router(calendar.router)

@@ -1,0 +1,352 @@
+"""REST isolation matrix (issue 2 §6): every route under /api/v1/tenants/{tenant} × every
+tenant role × own centre / other centre.
+
+Routes are found by walking the app, so a new route joins by itself, and the matrix fails
+until the route has a Case in CASES below (how to build its path ids and body, and which
+permission it needs). Expectations come from ROLE_PERMISSIONS, not from this file.
+
+The caller is always in centre "beta"; centre "alpha" is the victim:
+- own centre, own objects      → the route's success status if the role has the permission, else 403;
+- alpha's path, alpha's ids    → 404 not_found, nothing changed (token and browser session alike);
+- beta's path, alpha's ids     → 404 not_found when permitted (403 when not: refused before any
+                                 lookup, the same answer as for an id that exists nowhere),
+                                 nothing changed.
+
+The two centres are built once for the module (the per-test wipe is switched off here; the
+fixture wipes before and after), because building 20 accounts per case would make the
+matrix slow.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import routing
+from fastapi.testclient import TestClient
+
+from cc_network.api import api_app
+from integrations import ratelimit
+from tenants.auth.services import do_create_api_token, do_revoke_api_token
+from tenants.calendar import services as cal
+from tenants.core.roles import ROLE_PERMISSIONS, TENANT_ROLES, Perm, Role
+from tenants.team.services import do_set_member_active
+from tests.api.util import cookie_for, error_code, snapshot
+from tests.conftest import World, _wipe, build_world, create_person
+
+PREFIX = "/api/v1/tenants/{tenant}"
+ROLES = sorted(r.value for r in TENANT_ROLES)
+# conftest's World names the counselor "counselor"
+PERSON_KEY = {Role.CAREER_COUNSELOR.value: "counselor"}
+NO_SUCH_ID = 2**31 - 2
+
+
+# ---------------------------------------------------------------- the routes
+
+def tenant_routes(app) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(METHOD, path) of every route under /api/v1/tenants/{tenant}, HEAD/OPTIONS left out."""
+    walk = getattr(routing, "iter_route_contexts", None)
+    found = walk(app.routes) if walk else app.routes
+    out = set()
+    for r in found:
+        path = getattr(r, "path", None) or ""
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            out |= {(m, path) for m in (getattr(r, "methods", None) or ()) if m not in {"HEAD", "OPTIONS"}}
+    return sorted(out, key=lambda mp: (mp[1], mp[0]))
+
+
+ROUTES = tenant_routes(api_app)
+
+
+# ---------------------------------------------------------------- the cases
+
+@dataclass
+class Ctx:
+    a: World
+    b: World
+    targets: dict[str, int]              # slug -> membership id any route may read or patch
+    tokens: dict[tuple[str, str], dict]  # (slug, role) -> Authorization header
+    cookies: dict[tuple[str, str], dict]
+    dual: dict                           # token (beta) of a person who is manager of alpha
+    revoked: dict
+    deactivated: dict
+    seq: itertools.count = field(default_factory=itertools.count)
+    calendar: dict = field(default_factory=dict)  # slug -> ids of shared calendar objects
+
+    def world(self, slug: str) -> World:
+        return self.a if slug == self.a.slug else self.b
+
+
+@dataclass(frozen=True)
+class Case:
+    perm: Perm
+    ok: int = 200
+    # ids(ctx, world, role): the path ids (besides {tenant}) of objects in `world`, as seen
+    # by the person of `role` there. May create what the request needs (a token to delete).
+    ids: Callable[[Ctx, World, str], dict] = lambda ctx, w, role: {}
+    body: Callable[[Ctx, World], dict] | None = None
+    params: dict = field(default_factory=dict)
+    # a route gated by `perm` whose action needs one more permission (a lifecycle
+    # transition): holders of `perm` alone see the object, and are refused with this code
+    action_perm: Perm | None = None
+    action_denied_code: str = "forbidden"
+
+
+def _target(ctx: Ctx, w: World, role: str) -> dict:
+    return {"membership_id": ctx.targets[w.slug]}
+
+
+def _fresh_token(ctx: Ctx, w: World, role: str) -> dict:
+    person = w.people[PERSON_KEY.get(role, role)]
+    return {"token_id": do_create_api_token(person.actor, name="to delete").id}
+
+
+def _invitee(ctx: Ctx, w: World) -> dict:
+    return {"email": f"invitee{next(ctx.seq)}@{w.slug}.test", "full_name": "In Vitee", "roles": ["student"]}
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", PREFIX): Case(Perm.TENANT_VIEW),
+    ("GET", PREFIX + "/members"): Case(Perm.TEAM_VIEW, params={"per_page": 200}),
+    ("POST", PREFIX + "/members"): Case(Perm.TEAM_MANAGE, ok=201, body=_invitee),
+    ("GET", PREFIX + "/members/{membership_id}"): Case(Perm.TEAM_VIEW, ids=_target),
+    # a PATCH that keeps the target as it is, so the module's shared data stays valid
+    ("PATCH", PREFIX + "/members/{membership_id}"): Case(
+        Perm.TEAM_MANAGE, ids=_target, body=lambda ctx, w: {"roles": ["intern"], "active": True}),
+    ("GET", PREFIX + "/tokens"): Case(Perm.TOKEN_MANAGE_OWN),
+    ("POST", PREFIX + "/tokens"): Case(Perm.TOKEN_MANAGE_OWN, ok=201, body=lambda ctx, w: {"name": "matrix"}),
+    ("DELETE", PREFIX + "/tokens/{token_id}"): Case(Perm.TOKEN_MANAGE_OWN, ok=204, ids=_fresh_token),
+    ("GET", PREFIX + "/audit"): Case(Perm.AUDIT_VIEW),
+}
+
+
+# ---------------------------------------------------------------- calendar cases
+
+RANGE = {"start": "2031-01-01T00:00:00+00:00", "end": "2031-12-31T00:00:00+00:00"}
+
+
+def _slot(ctx: Ctx) -> dict:
+    """A two-hour slot nobody else has, so created events never conflict (the meeting series
+    starts with the academic year, in September)."""
+    start = datetime(2031, 1, 6, 8, tzinfo=UTC) + timedelta(hours=3 * next(ctx.seq))
+    return {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()}
+
+
+def _shared(ctx: Ctx, w: World) -> dict:
+    """One academic year and one draft event per centre, built on first use."""
+    if w.slug not in ctx.calendar:
+        year = cal.do_set_academic_year(w.manager.actor, w.tenant_id, _year())
+        event = cal.do_create_event(w.counselor.actor, w.tenant_id, {"type": "workshop", "title": "Atelier CV",
+                                                                     **_slot(ctx)})
+        ctx.calendar[w.slug] = {"year_id": year.id, "event_id": event.id}
+    return ctx.calendar[w.slug]
+
+
+def _year() -> dict:
+    return {"label": "2031-2032", "starts_on": "2031-09-01", "ends_on": "2032-07-15",
+            "holidays": [{"name": "Hiver", "starts_on": "2032-01-20", "ends_on": "2032-01-31"}]}
+
+
+def _event(ctx: Ctx, w: World, role: str) -> dict:
+    return {"event_id": _shared(ctx, w)["event_id"]}
+
+
+def _fresh_draft(ctx: Ctx, w: World, role: str) -> dict:
+    e = cal.do_create_event(w.counselor.actor, w.tenant_id, {"type": "workshop", "title": "À proposer",
+                                                             **_slot(ctx)})
+    return {"event_id": e.id}
+
+
+def _fresh_feed(ctx: Ctx, w: World, role: str) -> dict:
+    person = w.people[PERSON_KEY.get(role, role)]
+    # a role that may not hold feeds is refused before any lookup: any feed will do
+    owner = person if Perm.CALENDAR_VIEW in ROLE_PERMISSIONS[Role(role)] else w.manager
+    return {"feed_id": cal.do_create_feed(owner.actor, w.tenant_id).id}
+
+
+def _new_event(ctx: Ctx, w: World) -> dict:
+    return {"type": "workshop", "title": "Atelier matrice", **_slot(ctx)}
+
+
+def _series(ctx: Ctx, w: World) -> dict:
+    return {"title": "Coordination", "academic_year_id": _shared(ctx, w)["year_id"], "weekday": 0,
+            "local_start": "07:00", "duration_minutes": 30}
+
+
+CASES |= {
+    ("GET", PREFIX + "/events"): Case(Perm.CALENDAR_VIEW, params=RANGE),
+    ("GET", PREFIX + "/events/view"): Case(Perm.CALENDAR_VIEW, params=RANGE),
+    ("POST", PREFIX + "/events"): Case(Perm.CALENDAR_EDIT, ok=201, body=_new_event),
+    ("GET", PREFIX + "/events/{event_id}"): Case(Perm.CALENDAR_VIEW, ids=_event),
+    ("GET", PREFIX + "/events/{event_id}.ics"): Case(Perm.CALENDAR_VIEW, ids=_event),
+    # a PATCH that keeps the event as it is
+    ("PATCH", PREFIX + "/events/{event_id}"): Case(Perm.CALENDAR_EDIT, ids=_event,
+                                                   body=lambda ctx, w: {"title": "Atelier CV"}),
+    ("POST", PREFIX + "/events/{event_id}/transitions"): Case(
+        Perm.CALENDAR_VIEW, ids=_fresh_draft, body=lambda ctx, w: {"action": "propose"},
+        action_perm=Perm.CALENDAR_EDIT, action_denied_code="transition_forbidden"),
+    ("GET", PREFIX + "/calendar/feeds"): Case(Perm.CALENDAR_VIEW),
+    ("POST", PREFIX + "/calendar/feeds"): Case(Perm.CALENDAR_VIEW, ok=201, body=lambda ctx, w: {}),
+    ("DELETE", PREFIX + "/calendar/feeds/{feed_id}"): Case(Perm.CALENDAR_VIEW, ok=204, ids=_fresh_feed),
+    ("GET", PREFIX + "/academic-years"): Case(Perm.CALENDAR_VIEW),
+    ("PUT", PREFIX + "/academic-years"): Case(Perm.CALENDAR_SETTINGS, body=lambda ctx, w: _year()),
+    ("POST", PREFIX + "/meeting-series"): Case(Perm.CALENDAR_SETTINGS, ok=201, body=_series),
+    ("GET", PREFIX + "/rooms"): Case(Perm.CALENDAR_VIEW),
+    ("GET", PREFIX + "/planning"): Case(Perm.CALENDAR_VIEW, params={"start": "2026-12-01", "format": "xlsx"}),
+    ("POST", PREFIX + "/rooms"): Case(Perm.CALENDAR_SETTINGS, ok=201,
+                                      body=lambda ctx, w: {"name": f"Salle {next(ctx.seq)}"}),
+}
+
+
+def case_for(method: str, path: str) -> Case:
+    case = CASES.get((method, path))
+    if case is None:
+        pytest.fail(f"{method} {path} has no isolation case: add a Case for it to CASES in "
+                    f"tests/isolation/test_rest_matrix.py (which permission it needs, how to build "
+                    f"its path ids and body)")
+    return case
+
+
+def id_names(path: str) -> list[str]:
+    return [n for n in re.findall(r"{(\w+)}", path) if n != "tenant"]
+
+
+def call(client: TestClient, method: str, path: str, slug: str, ids: dict, case: Case, ctx: Ctx,
+         world: World, headers: dict):
+    url = path.format(tenant=slug, **ids)
+    body = case.body(ctx, world) if case.body else None
+    return client.request(method, url, params=case.params, json=body, headers=headers)
+
+
+# ---------------------------------------------------------------- the data, once per module
+
+@pytest.fixture(autouse=True)
+def _clean_db():
+    """Overrides conftest's per-test wipe: the module fixture owns the data."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(api_app, raise_server_exceptions=True)
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Ctx:
+    _wipe()
+    ratelimit.reset_all()
+    a, b = build_world("alpha"), build_world("beta")
+    targets = {w.slug: create_person(f"target@{w.slug}.test", tenant_id=w.tenant_id, roles=["intern"]).membership_id
+               for w in (a, b)}
+    tokens, cookies = {}, {}
+    for w in (a, b):
+        for role in ROLES:
+            key = PERSON_KEY.get(role, role)
+            if key not in w.people:
+                pytest.fail(f"tests/conftest.py build_world has no person for role {role}: add one")
+            person = w.people[key]
+            tokens[(w.slug, role)] = {"Authorization": "Bearer " + do_create_api_token(person.actor, name="matrix").secret}
+            cookies[(w.slug, role)] = cookie_for(person)
+    # one person in both centres (a neutral e-mail: "alpha" in an answer means a leak)
+    create_person("dual@network.test", tenant_id=a.tenant_id, roles=["manager"])
+    dual = create_person("dual@network.test", tenant_id=b.tenant_id, roles=["student"])
+    dual_token = {"Authorization": "Bearer " + do_create_api_token(dual.actor, name="dual").secret}
+    revoked = do_create_api_token(b.manager.actor, name="revoked")
+    do_revoke_api_token(b.manager.actor, revoked.id)
+    leaver = create_person(f"leaver@{b.slug}.test", tenant_id=b.tenant_id, roles=["manager"])
+    leaver_token = do_create_api_token(leaver.actor, name="leaver").secret
+    do_set_member_active(b.manager.actor, b.tenant_id, leaver.membership_id, active=False)
+    yield Ctx(a, b, targets, tokens, cookies, dual_token, {"Authorization": f"Bearer {revoked.secret}"},
+              {"Authorization": f"Bearer {leaver_token}"})
+    _wipe()
+
+
+# ---------------------------------------------------------------- the matrix
+
+ROUTE_IDS = [f"{m} {p.removeprefix(PREFIX) or '/'}" for m, p in ROUTES]
+
+
+def test_routes_are_found():
+    """The walk must see what the OpenAPI document lists, or the matrix would silently shrink."""
+    documented = {(m.upper(), p) for p, ops in api_app.openapi()["paths"].items() for m in ops
+                  if p == PREFIX or p.startswith(PREFIX + "/")}
+    assert documented and documented <= set(ROUTES)
+
+
+def test_every_case_has_a_route():
+    stale = set(CASES) - set(ROUTES)
+    assert not stale, f"cases for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path", ROUTES, ids=ROUTE_IDS)
+def test_role_in_own_and_other_centre(client, ctx, method, path, role):
+    case = case_for(method, path)
+    a, b = ctx.a, ctx.b
+    perms = ROLE_PERMISSIONS[Role(role)]
+    allowed = case.perm in perms  # passes the route's gate: sees the object
+    acts = allowed and (case.action_perm is None or case.action_perm in perms)
+    token = ctx.tokens[(b.slug, role)]
+
+    # own centre, own objects: what the permission table says
+    r = call(client, method, path, b.slug, case.ids(ctx, b, role), case, ctx, b, token)
+    if acts:
+        assert r.status_code == case.ok, f"{role} should be allowed: {r.status_code} {r.text}"
+        assert "alpha" not in r.text.lower(), f"another centre's data in the answer: {r.text}"
+    elif allowed:
+        assert r.status_code == 403, f"{role} lacks {case.action_perm}: {r.status_code} {r.text}"
+        assert error_code(r) == case.action_denied_code
+    else:
+        assert r.status_code == 403, f"{role} lacks {case.perm.value}: {r.status_code} {r.text}"
+        assert error_code(r) == "forbidden"
+
+    # the other centre's path and objects: not found, by token and by browser session
+    ids_a = case.ids(ctx, a, role)
+    for credentials in (token, ctx.cookies[(b.slug, role)]):
+        before = snapshot()
+        r = call(client, method, path, a.slug, ids_a, case, ctx, a, credentials)
+        assert r.status_code == 404, f"{role} of beta on alpha's path: {r.status_code} {r.text}"
+        assert error_code(r) == "not_found"
+        assert snapshot() == before
+
+    # own centre's path, the other centre's object ids
+    if id_names(path):
+        before = snapshot()
+        r = call(client, method, path, b.slug, ids_a, case, ctx, b, token)
+        assert snapshot() == before
+        if allowed:
+            assert r.status_code == 404 and error_code(r) == "not_found", r.text
+        else:
+            assert r.status_code == 403, r.text
+        # indistinguishable from an id that exists nowhere
+        nowhere = {n: NO_SUCH_ID for n in id_names(path)}
+        r2 = call(client, method, path, b.slug, nowhere, case, ctx, b, token)
+        assert (r2.status_code, r2.json()) == (r.status_code, r.json())
+
+
+@pytest.mark.parametrize("method, path", ROUTES, ids=ROUTE_IDS)
+def test_credentials_are_required(client, ctx, method, path):
+    case = case_for(method, path)
+    ids = case.ids(ctx, ctx.b, "manager")
+    for label, headers in [("no token", {}), ("unknown token", {"Authorization": "Bearer ccn_forged"}),
+                           ("revoked token", ctx.revoked), ("deactivated membership", ctx.deactivated)]:
+        before = snapshot()
+        r = call(client, method, path, ctx.b.slug, ids, case, ctx, ctx.b, headers)
+        assert r.status_code == 401, f"{label}: {r.status_code} {r.text}"
+        assert error_code(r) == "unauthenticated"
+        assert snapshot() == before, label
+
+
+@pytest.mark.parametrize("method, path", ROUTES, ids=ROUTE_IDS)
+def test_token_is_scoped_to_its_membership(client, ctx, method, path):
+    """A manager of alpha using the token of their beta (student) membership is not alpha's manager."""
+    case = case_for(method, path)
+    ids = case.ids(ctx, ctx.a, "manager")
+    before = snapshot()
+    r = call(client, method, path, ctx.a.slug, ids, case, ctx, ctx.a, ctx.dual)
+    assert r.status_code == 404 and error_code(r) == "not_found", r.text
+    assert snapshot() == before
