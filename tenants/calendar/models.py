@@ -141,6 +141,9 @@ class Event(TenantOwned, table=True):
     created_by_account_id: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    # the event's VEVENT as last rendered by the icalendar library, and what it was rendered from
+    ics_vevent: str = ""
+    ics_key: str = Field(default="", max_length=40)
 
 
 class EventStaff(TenantOwned, table=True):

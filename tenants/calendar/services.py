@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import update
 from sqlmodel import Session, delete, select
 
 from integrations.crypto import new_token, token_hash
 from integrations.db import system_session, tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
-from integrations.ics import IcsEvent, build_calendar
+from integrations.ics import IcsEvent, assemble, build_calendar, render_vevent
 from integrations.settings import get_settings
 from integrations.validation import parse
 from tenants.calendar.models import (
@@ -102,6 +103,28 @@ def do_set_academic_year(actor: Actor, tenant_id: int, data: dict | AcademicYear
         audit(s, actor, "calendar.academic_year_set", tenant_id=tenant_id, target_type="academic_year",
               target_id=year.id, label=inp.label)
         return year
+
+
+@dataclass(frozen=True)
+class AcademicYearView:
+    id: int
+    label: str
+    starts_on: date
+    ends_on: date
+    semesters: list[Semester]
+    holidays: list[Holiday]
+
+
+def list_academic_years(actor: Actor, tenant_id: int) -> list[AcademicYearView]:
+    """The centre's academic years, newest first, with their semesters and holidays."""
+    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
+    with tenant_session(tenant_id) as s:
+        years = s.exec(select(AcademicYear).order_by(AcademicYear.starts_on.desc())).all()
+        semesters = s.exec(select(Semester).order_by(Semester.number)).all()
+        holidays = s.exec(select(Holiday).order_by(Holiday.starts_on)).all()
+        return [AcademicYearView(y.id, y.label, y.starts_on, y.ends_on,
+                                 [x for x in semesters if x.academic_year_id == y.id],
+                                 [h for h in holidays if h.academic_year_id == y.id]) for y in years]
 
 
 def holidays_of(s: Session, academic_year_id: int) -> list[Holiday]:
@@ -458,6 +481,16 @@ def event_input_of(e: Event, staff_ids: list[int] | None = None) -> dict[str, An
     }
 
 
+def do_patch_event(actor: Actor, tenant_id: int, event_id: int, changes: dict[str, Any], *,
+                   override_conflicts: bool = False, override_reason: str = "") -> Event:
+    """Change some fields of the event sheet (REST PATCH); the others keep their values."""
+    require(actor, Perm.CALENDAR_EDIT, tenant_id=tenant_id)  # refused before any lookup
+    current = get_event(actor, tenant_id, event_id)
+    data = event_input_of(current, event_staff_ids(tenant_id, event_id)) | dict(changes)
+    return do_update_event(actor, tenant_id, event_id, data, override_conflicts=override_conflicts,
+                           override_reason=override_reason)
+
+
 # ---------------------------------------------------------------- lifecycle
 
 class ClosingInput(BaseModel):
@@ -600,13 +633,17 @@ def query_events(s: Session, f: EventFilter, *, public_only: bool = False, limit
         mid = f.membership_id
         sub = select(EventStaff.event_id).where(EventStaff.membership_id == mid)
         q = q.where(Event.id.in_(sub) | (Event.organiser_membership_id == mid))
-    q = q.order_by(Event.starts_at, Event.id).offset(offset).limit(limit)
+    q = q.order_by(Event.starts_at, Event.id)
+    if not (f.audience_field or f.audience_level):
+        return list(s.exec(q.offset(offset).limit(limit)).all())
+    # the audience is a JSON column: filter before paging, or pages come out short and
+    # offsets skip events
     rows = list(s.exec(q).all())
     if f.audience_field:
         rows = [e for e in rows if not e.audience.get("fields") or f.audience_field in e.audience["fields"]]
     if f.audience_level:
         rows = [e for e in rows if not e.audience.get("levels") or f.audience_level in e.audience["levels"]]
-    return rows
+    return rows[offset:offset + limit]
 
 
 def list_events(actor: Actor, tenant_id: int, filters: dict | EventFilter, *, limit: int = MAX_PAGE,
@@ -615,6 +652,43 @@ def list_events(actor: Actor, tenant_id: int, filters: dict | EventFilter, *, li
     f = parse(EventFilter, filters)
     with tenant_session(tenant_id) as s:
         return query_events(s, f, limit=min(max(limit, 1), MAX_PAGE), offset=max(offset, 0))
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """What a month/week/day/agenda cell shows; light enough for 20,000 events a year."""
+
+    id: int
+    type: str
+    title: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    room_id: int | None
+    organiser_membership_id: int | None
+    capacity: int | None
+    registered_count: int
+
+
+_SUMMARY_COLS = (Event.id, Event.type, Event.title, Event.status, Event.starts_at, Event.ends_at, Event.room_id,
+                 Event.organiser_membership_id, Event.capacity, Event.registered_count)
+
+
+def calendar_view(actor: Actor, tenant_id: int, filters: dict | EventFilter) -> list[EventSummary]:
+    """The planning views (T01): every event of the range, columns only, in start order."""
+    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
+    f = parse(EventFilter, filters)
+    q = select(*_SUMMARY_COLS).where(Event.tenant_id == tenant_id, Event.starts_at < f.end, Event.ends_at > f.start)
+    if f.types:
+        q = q.where(Event.type.in_(f.types))
+    if f.statuses:
+        q = q.where(Event.status.in_(f.statuses))
+    if f.membership_id is not None:
+        sub = select(EventStaff.event_id).where(EventStaff.membership_id == f.membership_id)
+        q = q.where(Event.id.in_(sub) | (Event.organiser_membership_id == f.membership_id))
+    with tenant_session(tenant_id) as s:
+        rows = s.exec(q.order_by(Event.starts_at, Event.id)).all()
+    return [EventSummary(*r) for r in rows]
 
 
 def list_public_events(tenant_slug: str, filters: dict | EventFilter) -> list[Event]:
@@ -815,6 +889,15 @@ def do_create_feed(actor: Actor, tenant_id: int, *, scope: str = "personal") -> 
         return IssuedFeed(feed.id, scope, f"{get_settings().api_url}/api/v1/calendar/feed/{token}.ics")
 
 
+def list_feeds(actor: Actor, tenant_id: int) -> list[CalendarFeed]:
+    """The caller's active subscription URLs (their tokens are never shown again)."""
+    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
+    with tenant_session(tenant_id) as s:
+        return list(s.exec(select(CalendarFeed).where(CalendarFeed.membership_id == actor.membership_id,
+                                                      CalendarFeed.revoked_at.is_(None))
+                           .order_by(CalendarFeed.id.desc())).all())
+
+
 def do_revoke_feed(actor: Actor, tenant_id: int, feed_id: int) -> None:
     require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s, transaction(s):
@@ -828,6 +911,36 @@ def do_revoke_feed(actor: Actor, tenant_id: int, feed_id: int) -> None:
 
 
 FEED_PAST_DAYS, FEED_FUTURE_DAYS = 60, 330
+
+
+_FEED_COLS = (Event.id, Event.uid, Event.title, Event.starts_at, Event.ends_at, Event.timezone, Event.sequence,
+              Event.description, Event.address, Event.online_url, Event.status, Event.updated_at, Event.type,
+              Event.ics_key, Event.ics_vevent)
+
+
+def _feed_blocks(s: Session, f: EventFilter, base: str, slug: str) -> tuple[list[str], set[str]]:
+    """Each event's stored VEVENT, re-rendered (and stored) when what it shows has changed.
+    Columns only: a feed of thousands of events must not build full objects."""
+    q = select(*_FEED_COLS).where(Event.starts_at < f.end, Event.ends_at > f.start, Event.status != DRAFT)
+    if f.membership_id is not None:
+        sub = select(EventStaff.event_id).where(EventStaff.membership_id == f.membership_id)
+        q = q.where(Event.id.in_(sub) | (Event.organiser_membership_id == f.membership_id))
+    blocks, zones, stale = [], set(), []
+    for (eid, uid, title, starts, ends, tz, seq, desc, address, online, status, updated, typ, key,
+         block) in s.exec(q.order_by(Event.starts_at, Event.id)).all():
+        ie = IcsEvent(uid=uid, summary=title, starts_at=starts, ends_at=ends, timezone=tz, sequence=seq,
+                      description=desc, location=address or online, url=f"{base}/portal/{slug}/events/{eid}",
+                      cancelled=status == CANCELLED, last_modified=updated, categories=(typ,))
+        fresh = ie.cache_key()
+        if key != fresh:
+            block = render_vevent(ie)
+            stale.append({"id": eid, "ics_key": fresh, "ics_vevent": block})
+        blocks.append(block)
+        zones.add(tz)
+    if stale:
+        s.execute(update(Event), stale)
+        s.commit()
+    return blocks, zones
 
 
 def feed_ics(token: str) -> bytes:
@@ -844,11 +957,9 @@ def feed_ics(token: str) -> bytes:
     now = utcnow()
     f = EventFilter(start=now - timedelta(days=FEED_PAST_DAYS), end=now + timedelta(days=FEED_FUTURE_DAYS),
                     membership_id=mid if scope == "personal" else None)
-    base = get_settings().base_url
     with tenant_session(tenant_id) as s:
-        rows = query_events(s, f, limit=100000)
-    rows = [e for e in rows if e.status != DRAFT]
-    return build_calendar(name, [_ics_event(e, base, slug) for e in rows])
+        blocks, zones = _feed_blocks(s, f, get_settings().base_url, slug)
+    return assemble(name, blocks, zones)
 
 
 def event_ics(actor: Actor, tenant_id: int, event_id: int) -> bytes:

@@ -335,3 +335,14 @@ def test_availability_and_absence(world_a):
     with pytest.raises(Invalid):
         cal.do_set_availability(a.counselor.actor, a.tenant_id, a.counselor.membership_id,
                                 [{"weekday": 0, "start_time": "12:00", "end_time": "09:00"}])
+
+
+def test_calendar_view_rows_match_the_full_query(worlds):
+    a, b = worlds
+    cal.do_create_event(a.counselor.actor, a.tenant_id, workshop(a))
+    cal.do_create_event(b.counselor.actor, b.tenant_id, workshop(b))
+    rows = cal.calendar_view(a.manager.actor, a.tenant_id, {"start": _at(0), "end": _at(31)})
+    assert [r.title for r in rows] == ["Rédiger son CV"]
+    assert rows[0].starts_at == _at(10)
+    with pytest.raises(Forbidden):
+        cal.calendar_view(a.student.actor, a.tenant_id, {"start": _at(0), "end": _at(31)})
