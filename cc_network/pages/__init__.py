@@ -1,0 +1,26 @@
+"""One module per page, its state beside it. `register(app)` adds them all."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def register(app: rx.App) -> None:
+    from cc_network.pages import (
+        admin,
+        areas,
+        calendar,
+        forgot,
+        identity,
+        login,
+        mailbox,
+        portal_calendar,
+        reset,
+        signup,
+        team,
+        tokens,
+    )
+
+    for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
+                   portal_calendar):
+        module.register(app)

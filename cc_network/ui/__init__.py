@@ -1,0 +1,1 @@
+"""Shared UI: translation layer, session state, layouts and form components."""

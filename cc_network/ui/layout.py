@@ -1,0 +1,118 @@
+"""Page frames: the public frame (sign-in, sign-up, reset) and one frame per role area."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.config import get_config
+
+from cc_network.ui.i18n import I18nState, tr
+from cc_network.ui.session import AppState
+
+LANG_NAMES = (("fr", "ui.lang.fr"), ("en", "ui.lang.en"), ("ar", "ui.lang.ar"))
+
+# Links of each area's navigation: (label key, path, only for managers)
+NAV: dict[str, list[tuple[str, str, bool]]] = {
+    "staff": [("ui.nav.home", "/staff", False), ("ui.nav.calendar", "/staff/calendar", False),
+              ("ui.nav.team", "/staff/team", False),
+              ("ui.nav.mailbox", "/staff/mailbox", False),
+              ("ui.nav.identity", "/staff/settings/identity", True),
+              ("ui.nav.tokens", "/account/tokens", False)],
+    "portal": [("ui.nav.home", "/portal", False), ("ui.nav.tokens", "/account/tokens", False)],
+    "company": [("ui.nav.home", "/company", False), ("ui.nav.tokens", "/account/tokens", False)],
+    "host": [("ui.nav.home", "/host", False), ("ui.nav.team", "/staff/team", False),
+             ("ui.nav.tokens", "/account/tokens", False)],
+    "evaluator": [("ui.nav.home", "/evaluator", False)],
+    "admin": [("ui.nav.home", "/admin", False), ("ui.nav.mailbox", "/staff/mailbox", False)],
+}
+
+
+def api_url() -> str:
+    return get_config().api_url.rstrip("/")
+
+
+def lang_switcher() -> rx.Component:
+    return rx.el.label(
+        rx.text(tr("ui.language"), size="1"),
+        rx.el.select(
+            *[rx.el.option(tr(key), value=code) for code, key in LANG_NAMES],
+            value=I18nState.lang, on_change=I18nState.choose_lang,
+            style={"padding": "0.2em 0.4em", "borderRadius": "6px"},
+        ),
+        style={"display": "inline-flex", "gap": "0.4em", "alignItems": "center"},
+    )
+
+
+def tenant_switcher() -> rx.Component:
+    return rx.cond(
+        AppState.tenants.length() > 1,
+        rx.el.label(
+            rx.text(tr("ui.tenant_switcher"), size="1"),
+            rx.el.select(
+                rx.foreach(AppState.tenants, lambda t: rx.el.option(t["name"], value=t["slug"])),
+                value=AppState.tenant_slug, on_change=AppState.switch_tenant,
+                style={"padding": "0.2em 0.4em", "borderRadius": "6px"},
+            ),
+            style={"display": "inline-flex", "gap": "0.4em", "alignItems": "center"},
+        ),
+        rx.text(AppState.tenant_name, weight="medium"),
+    )
+
+
+def page_root(*children: rx.Component) -> rx.Component:
+    """Direction and language on the root, so Arabic lays out right to left."""
+    return rx.box(*children, dir=I18nState.dir, lang=I18nState.lang, min_height="100vh",
+                  background_color=rx.color("gray", 2))
+
+
+def public_page(title_key: str, *body: rx.Component) -> rx.Component:
+    return page_root(
+        rx.hstack(rx.text("CC Network", size="4", weight="bold"), rx.spacer(), lang_switcher(),
+                  padding="1em", align="center", width="100%"),
+        rx.center(
+            rx.card(
+                rx.vstack(rx.heading(tr(title_key), size="6", as_="h1"), *body,
+                          spacing="4", width="100%"),
+                width="100%", max_width="28em", padding="1.5em",
+            ),
+            padding="1em",
+        ),
+    )
+
+
+def _nav(area: str) -> rx.Component:
+    links = []
+    for key, path, manager_only in NAV[area]:
+        link = rx.link(tr(key), href=path, weight="medium")
+        links.append(rx.cond(AppState.roles.contains("manager") | AppState.roles.contains("network_admin"),
+                             link) if manager_only else link)
+    other_areas = rx.foreach(
+        AppState.areas,
+        lambda a: rx.cond(a != area, rx.link(tr("ui.area.open"), " ", I18nState.tx["ui.area." + a],
+                                             href="/" + a, color_scheme="gray")),
+    )
+    return rx.el.nav(rx.flex(*links, other_areas, spacing="4", wrap="wrap", align="center"),
+                     aria_label=tr("ui.nav.label"), style={"padding": "0.6em 1em"},
+                     border_bottom=f"1px solid {rx.color('gray', 5)}")
+
+
+def area_page(area: str, title_key: str, *body: rx.Component) -> rx.Component:
+    header = rx.flex(
+        rx.link(rx.text("CC Network", size="4", weight="bold"), href="/", underline="none"),
+        rx.badge(I18nState.tx["ui.area." + area], size="2"),
+        tenant_switcher(),
+        rx.spacer(),
+        lang_switcher(),
+        rx.text(AppState.full_name, size="2"),
+        # a document load (not the app's router): the backend route drops the cookie
+        rx.link(tr("ui.sign_out"), href=f"{api_url()}/auth/logout", reload_document=True, size="2"),
+        spacing="4", align="center", wrap="wrap", padding="0.8em 1em",
+        background_color=rx.color("gray", 1), border_bottom=f"1px solid {rx.color('gray', 5)}",
+    )
+    return page_root(
+        rx.el.header(header),
+        _nav(area),
+        rx.el.main(
+            rx.vstack(rx.heading(tr(title_key), size="6", as_="h1"), *body, spacing="4", width="100%"),
+            style={"padding": "1.5em", "maxWidth": "72em", "margin": "0 auto"},
+        ),
+    )

@@ -1,0 +1,94 @@
+"""Helpers run in a child process against the e2e server's own database.
+
+The unit-test database is wiped before every test, so the e2e server keeps its own
+SQLite file; these commands reach it with the server's CC_* environment.
+
+    python -m tests.e2e.seed seed            # migrate, one centre with a manager
+    python -m tests.e2e.seed deliver         # relay every due outbox message
+    python -m tests.e2e.seed last-mail EMAIL # the newest dev-mailbox message to EMAIL, as JSON
+    python -m tests.e2e.seed add-member EMAIL NAME ROLE[,ROLE]  # a member of the centre with PASSWORD
+    python -m tests.e2e.seed event-uid TITLE  # the iCalendar UID of the centre's event of that title
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+TENANT_SLUG = "alpha"
+TENANT_NAME = "Université Alpha"
+MANAGER_EMAIL = "manager@alpha.example.org"
+MANAGER_NAME = "Malika Manager"
+PASSWORD = "Correct-horse-42"
+
+
+def seed() -> None:
+    from cc_network.migrate import migrate
+    from integrations.db import system_session
+    from tenants.auth.passwords import hash_password
+    from tenants.core.models import Account, Membership
+    from tenants.core.services import do_create_tenant
+
+    migrate()
+    with system_session("e2e seed") as s:
+        tenant = do_create_tenant(s, None, slug=TENANT_SLUG, name=TENANT_NAME)
+        account = Account(email=MANAGER_EMAIL, full_name=MANAGER_NAME, password_hash=hash_password(PASSWORD))
+        s.add(account)
+        s.flush()
+        s.add(Membership(tenant_id=tenant.id, account_id=account.id, roles=["manager"]))
+        s.commit()
+
+
+def deliver() -> None:
+    import integrations.mail  # noqa: F401  (registers the e-mail handler)
+    from integrations import outbox
+    from integrations.db import system_session
+
+    with system_session("e2e relay") as s:
+        print(json.dumps([outbox.deliver(s, mid) for mid in outbox.due_ids(s)]))
+
+
+def last_mail(to: str) -> None:
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from integrations.mail import DevMail
+
+    with system_session("e2e mailbox") as s:
+        row = s.exec(select(DevMail).where(DevMail.to_email == to).order_by(DevMail.id.desc())).first()
+        print(json.dumps(None if row is None else {"subject": row.subject, "body": row.body_text}))
+
+
+def add_member(email: str, name: str, roles: str) -> None:
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from tenants.auth.passwords import hash_password
+    from tenants.core.models import Account, Membership, Tenant
+
+    with system_session("e2e seed member") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        account = Account(email=email, full_name=name, password_hash=hash_password(PASSWORD))
+        s.add(account)
+        s.flush()
+        s.add(Membership(tenant_id=tenant.id, account_id=account.id, roles=roles.split(",")))
+        s.commit()
+
+
+def event_uid(title: str) -> None:
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from tenants.calendar.models import Event
+
+    with system_session("e2e event uid") as s:
+        row = s.exec(select(Event).where(Event.title == title)).first()
+        print(json.dumps(None if row is None else row.uid))
+
+
+if __name__ == "__main__":
+    import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
+
+    cmd, *args = sys.argv[1:]
+    {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
+     "event-uid": event_uid}[cmd](*args)
