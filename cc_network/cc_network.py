@@ -7,5 +7,5 @@ import cc_network.worker  # noqa: F401  (a commit that queues mail publishes its
 from cc_network.api import api_app
 from cc_network.pages import register
 
-app = rx.App(api_transformer=api_app)
+app = rx.App(api_transformer=api_app, stylesheets=["/rtl.css"])
 register(app)

@@ -62,6 +62,10 @@ def test_manager_invites_a_counselor_who_then_signs_in(page, server):
     page.get_by_label("Langue").select_option("ar")
     expect(page.get_by_role("heading", name="فريق المركز")).to_be_visible()
     page.screenshot(path=str(server.log.parent / "team-ar.png"), full_page=True)
+    # the table's first column (full name) sits on the right, as Arabic reads
+    headers = page.get_by_role("columnheader")
+    first, last = headers.first.bounding_box(), headers.last.bounding_box()
+    assert first["x"] > last["x"], "table columns must run right to left in Arabic"
     page.get_by_label("اللغة").select_option("fr")
     expect(page.get_by_role("heading", name="Équipe du centre")).to_be_visible()
 
