@@ -11,4 +11,27 @@ from tenants.auth.models import (  # noqa: F401
     PasswordResetToken,
     SignInTicket,
 )
+from tenants.calendar.models import (  # noqa: F401
+    Absence,
+    AcademicYear,
+    Availability,
+    CalendarFeed,
+    Event,
+    EventSeries,
+    EventStaff,
+    Holiday,
+    Room,
+    Semester,
+)
 from tenants.core.models import Account, AuditEvent, Membership, Tenant  # noqa: F401
+from tenants.portal.profiles.models import (  # noqa: F401
+    ConsentRecord,
+    DeletionRequest,
+    Establishment,
+    StudentProfile,
+    StudyField,
+)
+from tenants.portal.registrations.models import ImageWaiver, Registration  # noqa: F401
+from tenants.portal.sessions.models import SessionBooking, StudentSuspension  # noqa: F401
+from tenants.portal.settings.models import PortalSettings  # noqa: F401
+from tenants.portal.visits.models import KioskToken, Visit  # noqa: F401

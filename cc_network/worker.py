@@ -15,7 +15,8 @@ from celery import Celery
 from integrations.settings import Settings, get_settings
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
-TASK_MODULES = ["integrations.tasks"]
+TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
+                "tenants.portal.sessions.tasks"]
 
 
 def broker_folders(settings: Settings) -> dict[str, Path]:
@@ -42,6 +43,9 @@ def make_celery(settings: Settings | None = None) -> Celery:
         "enable_utc": True,
         "beat_schedule": {
             "relay-outbox": {"task": "integrations.relay_outbox", "schedule": RELAY_EVERY_SECONDS},
+            "expire-registration-offers": {"task": "tenants.portal.registrations.expire_offers",
+                                           "schedule": 300.0},
+            "session-reminders": {"task": "portal.sessions.send_reminders", "schedule": 300.0},
         },
         "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
     }

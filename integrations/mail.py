@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import smtplib
 import ssl
@@ -31,11 +33,39 @@ class DevMail(SQLModel, table=True):
     body_text: str = ""
     message_id: str = Field(max_length=200, unique=True)
     headers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # [{"filename", "content_type", "content_b64"}], as the outbox payload carried them
+    attachments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
 
 
+MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024
+
+
+def attachment(filename: str, content_type: str, content: bytes, *, method: str | None = None) -> dict:
+    """An attachment as an outbox payload carries it (JSON: the bytes in base64).
+    `method`: the iTIP method of a text/calendar part (PUBLISH, CANCEL), which mail
+    clients read from the content type."""
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise ValueError(f"attachment {filename!r} is larger than {MAX_ATTACHMENT_BYTES} bytes")
+    out = {"filename": filename, "content_type": content_type,
+           "content_b64": base64.b64encode(content).decode("ascii")}
+    if method:
+        out["method"] = method
+    return out
+
+
+def _decoded(att: dict) -> tuple[str, str, str, bytes]:
+    ctype = str(att.get("content_type") or "application/octet-stream")
+    maintype, _, subtype = ctype.partition("/")
+    try:
+        data = base64.b64decode(att["content_b64"], validate=True)
+    except (KeyError, binascii.Error) as exc:
+        raise ValueError(f"attachment {att.get('filename')!r}: content_b64 is not base64") from exc
+    return str(att.get("filename") or "attachment"), maintype, subtype or "octet-stream", data
+
+
 def build_message(to: str, subject: str, text: str, *, message_id: str | None = None,
-                  headers: dict | None = None) -> EmailMessage:
+                  headers: dict | None = None, attachments: list[dict] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = get_settings().mail_from
     msg["To"] = to
@@ -44,6 +74,10 @@ def build_message(to: str, subject: str, text: str, *, message_id: str | None = 
     for k, v in (headers or {}).items():
         msg[k] = v
     msg.set_content(text)
+    for att in attachments or []:
+        filename, maintype, subtype, data = _decoded(att)
+        params = {"method": att["method"]} if att.get("method") else {}
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
     return msg
 
 
@@ -70,7 +104,7 @@ def send_email(payload: dict) -> None:
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     message_id = f"<{digest}.{payload['_outbox_id']}@cc-network.local>"
     msg = build_message(payload["to"], payload["subject"], payload["text"], message_id=message_id,
-                        headers=payload.get("headers"))
+                        headers=payload.get("headers"), attachments=payload.get("attachments"))
     smtp_url = get_settings().smtp_url
     if smtp_url:
         smtp_send(smtp_url, msg)
@@ -79,5 +113,6 @@ def send_email(payload: dict) -> None:
         if s.exec(select(DevMail).where(DevMail.message_id == message_id)).first():
             return  # already delivered by an earlier attempt
         s.add(DevMail(to_email=payload["to"], subject=payload["subject"], body_text=payload["text"],
-                      message_id=message_id, headers=payload.get("headers") or {}))
+                      message_id=message_id, headers=payload.get("headers") or {},
+                      attachments=list(payload.get("attachments") or [])))
         s.commit()

@@ -8,6 +8,7 @@ import cc_network.models  # noqa: F401  (registers every table)
 from integrations.db import metadata, owner_engine, tenant_owned_tables
 from integrations.rls import apply_rls
 from integrations.settings import get_settings
+from tenants.portal.sessions.ddl import apply_session_constraints
 
 config = context.config
 
@@ -29,6 +30,7 @@ def _run(conn) -> None:  # noqa: ANN001
     with context.begin_transaction():
         context.run_migrations()
         apply_rls(conn, tenant_owned_tables(), get_settings().database_app_role)
+        apply_session_constraints(conn)
 
 
 run_migrations_online()

@@ -1,0 +1,1 @@
+"""Individual sessions (P07): a student books a counselor's free slot."""
