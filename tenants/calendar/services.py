@@ -43,6 +43,9 @@ PUBLISHED, HELD, CLOSED, CANCELLED = "published", "held", "closed", "cancelled"
 STATUSES = (DRAFT, PROPOSED, VALIDATED, HOST_VALIDATED, PUBLISHED, HELD, CLOSED, CANCELLED)
 ACTIVE_STATUSES = (DRAFT, PROPOSED, VALIDATED, HOST_VALIDATED, PUBLISHED, HELD)
 MAX_RANGE_DAYS = 400
+# Event.details key of events another module owns (a booked individual session follows its
+# booking): the generic calendar services do not move, edit or transition them.
+MANAGED_BY = "managed_by"
 MAX_PAGE = 500
 
 
@@ -424,7 +427,13 @@ def event_staff_ids(tenant_id: int, event_id: int) -> list[int]:
         return sorted(s.exec(select(EventStaff.membership_id).where(EventStaff.event_id == event_id)).all())
 
 
+def _not_managed(e: Event) -> None:
+    if (e.details or {}).get(MANAGED_BY):
+        raise Conflict("this event is handled from its booking", code="managed_by_booking")
+
+
 def _can_edit(actor: Actor, e: Event) -> None:
+    _not_managed(e)
     if e.status in (CLOSED, CANCELLED):
         raise Conflict(f"a {e.status} event cannot be changed", code="event_locked")
     if e.status in (DRAFT, PROPOSED):
@@ -538,6 +547,7 @@ def _check_transition(actor: Actor, e: Event, action: str, *, now: datetime) -> 
     t = TRANSITIONS.get(action)
     if t is None:
         raise Invalid(f"unknown action {action!r}", code="unknown_action")
+    _not_managed(e)
     if not actor.can(t.perm):
         raise Forbidden(f"your role cannot {action.replace('_', ' ')} an event", code="transition_forbidden")
     if e.status not in t.sources:

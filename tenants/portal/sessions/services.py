@@ -35,9 +35,9 @@ from integrations.validation import parse
 from tenants.calendar.models import Absence, Availability, Event
 from tenants.calendar.services import CANCELLED as EVENT_CANCELLED
 from tenants.calendar.services import HELD as EVENT_HELD
+from tenants.calendar.services import MANAGED_BY, find_conflicts, tenant_zone
 from tenants.calendar.services import PROPOSED as EVENT_PROPOSED
 from tenants.calendar.services import PUBLISHED as EVENT_PUBLISHED
-from tenants.calendar.services import find_conflicts, tenant_zone
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm, Role
@@ -366,7 +366,8 @@ def do_book_session(actor: Actor, tenant_id: int, data: dict | BookingInput, *,
                   title=t("session.event_title", tenant.locale or "fr", student=actor.full_name or actor.email)[:200],
                   starts_at=slot.starts_at, ends_at=slot.ends_at, timezone=zone.key,
                   organiser_membership_id=counselor.id, status=EVENT_PUBLISHED if auto else EVENT_PROPOSED,
-                  sequence=1 if auto else 0, created_by_account_id=actor.account_id)
+                  sequence=1 if auto else 0, created_by_account_id=actor.account_id,
+                  details={MANAGED_BY: "session_booking"})
         s.add(e)
         try:
             s.flush()

@@ -545,3 +545,21 @@ def test_the_confirmation_goes_out_over_smtp_with_a_calendar_part(a, run_outbox,
     from integrations.mail import build_message
 
     assert build_message("x@y.ma", "s", "t").get_content_type() == "text/plain"
+
+
+def test_a_booked_session_cannot_be_moved_from_the_calendar(world_a):
+    """The calendar's generic edit and lifecycle refuse an event a booking owns."""
+    from tenants.calendar.services import MANAGED_BY
+
+    with system_session("t") as s:
+        e = Event(tenant_id=world_a.tenant_id, uid="u@x", type="individual_session", title="Séance",
+                  starts_at=utcnow() + timedelta(days=2), ends_at=utcnow() + timedelta(days=2, hours=1),
+                  timezone="Africa/Casablanca", organiser_membership_id=world_a.counselor.membership_id,
+                  status="published", details={MANAGED_BY: "session_booking"})
+        s.add(e)
+        s.commit()
+        eid = e.id
+    with pytest.raises(Conflict) as exc:
+        cal.do_transition(world_a.manager.actor, world_a.tenant_id, eid, "cancel", reason="test")
+    assert exc.value.code == "managed_by_booking"
+    assert cal.allowed_actions(world_a.manager.actor, cal.get_event(world_a.manager.actor, world_a.tenant_id, eid)) == []
