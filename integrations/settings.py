@@ -43,6 +43,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
+        if "base_url" not in self.model_fields_set:
+            self.base_url = f"http://localhost:{self.port}"
         if not self.api_url:
             self.api_url = self.base_url
         self.base_url = self.base_url.rstrip("/")
