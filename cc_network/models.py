@@ -24,6 +24,7 @@ from tenants.calendar.models import (  # noqa: F401
     Semester,
 )
 from tenants.core.models import Account, AuditEvent, Membership, Tenant  # noqa: F401
+from tenants.portal.certificates.models import Certificate  # noqa: F401
 from tenants.portal.profiles.models import (  # noqa: F401
     ConsentRecord,
     DeletionRequest,
@@ -34,4 +35,10 @@ from tenants.portal.profiles.models import (  # noqa: F401
 from tenants.portal.registrations.models import ImageWaiver, Registration  # noqa: F401
 from tenants.portal.sessions.models import SessionBooking, StudentSuspension  # noqa: F401
 from tenants.portal.settings.models import PortalSettings  # noqa: F401
+from tenants.portal.surveys.models import (  # noqa: F401
+    Questionnaire,
+    SurveyAnswer,
+    SurveyResponse,
+    SurveyTemplate,
+)
 from tenants.portal.visits.models import KioskToken, Visit  # noqa: F401

@@ -12,6 +12,7 @@ glyphs. The core PDF fonts cover neither Arabic nor all of French.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,16 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    align: str = ""  # "C" to centre; empty: the document's direction (R in Arabic, else L)
+    size: float = 10
+
+
+@dataclass(frozen=True)
+class Image:
+    """A raster image (PNG bytes), centred, `width` mm wide (e.g. a certificate's QR code)."""
+
+    data: bytes
+    width: float = 40
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class Document:
     title: str
     lang: str = "fr"
     subtitle: Sequence[str] = ()
-    blocks: list[Heading | Paragraph | Table] = field(default_factory=list)
+    blocks: list[Heading | Paragraph | Table | Image] = field(default_factory=list)
     landscape: bool = False
     # "{page}" and "{pages}" are filled in; empty for no footer
     footer: str = ""
@@ -140,9 +151,13 @@ def render_pdf(doc: Document, *, font_dir: Path | None = None) -> bytes:
             pdf.ln(2)
             _line(pdf, block.text, size=12, style="B", align=align, height=7)
         elif isinstance(block, Paragraph):
-            pdf.set_font(FONT_FAMILY, "", 10)
+            pdf.set_font(FONT_FAMILY, "", block.size)
             pdf.shape_for(block.text)
-            pdf.multi_cell(0, 5, block.text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(0, block.size / 2, block.text, align=block.align or align,
+                           new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        elif isinstance(block, Image):
+            pdf.ln(2)
+            pdf.image(io.BytesIO(block.data), x=(pdf.w - block.width) / 2, w=block.width)
         elif isinstance(block, Table):
             _table(pdf, block, rtl=doc.rtl)
     return bytes(pdf.output())

@@ -598,6 +598,13 @@ def do_transition(actor: Actor, tenant_id: int, event_id: int, action: str, *, r
             e.sequence += 1
         e.updated_at = now
         s.add(e)
+        if action == "close":
+            # P08.9: closing a workshop sends its satisfaction questionnaire (T04) to those who
+            # attended, in the same transaction. Imported here: the portal builds on the calendar.
+            from tenants.portal.surveys.services import open_questionnaire_in
+
+            s.flush()
+            open_questionnaire_in(s, tenant_id, e, actor)
         audit(s, actor, f"event.{action}", tenant_id=tenant_id, target_type="event", target_id=e.id,
               before=before, after=e.status, reason=reason)
         return e

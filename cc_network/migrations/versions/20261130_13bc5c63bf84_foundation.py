@@ -1,8 +1,8 @@
 """foundation
 
-Revision ID: 27d4a9b2b19c
+Revision ID: 13bc5c63bf84
 Revises: 
-Create Date: 2026-11-30 03:57:30.933639
+Create Date: 2026-11-30 04:25:00.082844
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import sqlmodel
 import integrations.db
 
 
-revision = '27d4a9b2b19c'
+revision = '13bc5c63bf84'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -297,6 +297,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('study_field', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_study_field_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('survey_template',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('questions', sa.JSON(), nullable=False),
+    sa.Column('updated_by_membership_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_survey_template_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_template')),
+    sa.UniqueConstraint('tenant_id', 'event_type', name=op.f('uq_survey_template_tenant_id_event_type')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_survey_template_tenant_id_id'))
+    )
+    with op.batch_alter_table('survey_template', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_template_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('absence',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -597,6 +613,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_staff_membership_id'), ['membership_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_staff_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('questionnaire',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('questions', sa.JSON(), nullable=False),
+    sa.Column('opened_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('invitations_sent', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'event_id'], ['event.tenant_id', 'event.id'], name=op.f('fk_questionnaire_tenant_id_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_questionnaire_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_questionnaire')),
+    sa.UniqueConstraint('tenant_id', 'event_id', name=op.f('uq_questionnaire_tenant_id_event_id')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_questionnaire_tenant_id_id'))
+    )
+    with op.batch_alter_table('questionnaire', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_questionnaire_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('registration',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
@@ -724,11 +756,101 @@ def upgrade() -> None:
         batch_op.create_index('ix_student_suspension_student_ends', ['tenant_id', 'student_membership_id', 'ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_student_suspension_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('survey_response',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('student_membership_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'questionnaire_id'], ['questionnaire.tenant_id', 'questionnaire.id'], name=op.f('fk_survey_response_tenant_id_questionnaire_id_questionnaire'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'registration_id'], ['registration.tenant_id', 'registration.id'], name=op.f('fk_survey_response_tenant_id_registration_id_registration'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'student_membership_id'], ['membership.tenant_id', 'membership.id'], name=op.f('fk_survey_response_tenant_id_student_membership_id_membership')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_survey_response_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_response')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_survey_response_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'registration_id', name=op.f('uq_survey_response_tenant_id_registration_id'))
+    )
+    with op.batch_alter_table('survey_response', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_response_questionnaire_id'), ['questionnaire_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_response_student_membership_id'), ['student_membership_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_response_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('certificate',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('student_membership_id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=True),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('student_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('event_title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('event_date', sa.Date(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
+    sa.Column('issued_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_membership_id', sa.Integer(), nullable=True),
+    sa.Column('revoke_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'event_id'], ['event.tenant_id', 'event.id'], name=op.f('fk_certificate_tenant_id_event_id_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'registration_id'], ['registration.tenant_id', 'registration.id'], name=op.f('fk_certificate_tenant_id_registration_id_registration'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'response_id'], ['survey_response.tenant_id', 'survey_response.id'], name=op.f('fk_certificate_tenant_id_response_id_survey_response'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_id', 'student_membership_id'], ['membership.tenant_id', 'membership.id'], name=op.f('fk_certificate_tenant_id_student_membership_id_membership')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_certificate_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate')),
+    sa.UniqueConstraint('code_hash', name=op.f('uq_certificate_code_hash')),
+    sa.UniqueConstraint('tenant_id', 'code', name=op.f('uq_certificate_tenant_id_code')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_certificate_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'registration_id', name=op.f('uq_certificate_tenant_id_registration_id'))
+    )
+    with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificate_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificate_student_membership_id'), ['student_membership_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificate_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('survey_answer',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.Integer(), nullable=False),
+    sa.Column('questionnaire_id', sa.Integer(), nullable=False),
+    sa.Column('question_key', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'questionnaire_id'], ['questionnaire.tenant_id', 'questionnaire.id'], name=op.f('fk_survey_answer_tenant_id_questionnaire_id_questionnaire'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id', 'response_id'], ['survey_response.tenant_id', 'survey_response.id'], name=op.f('fk_survey_answer_tenant_id_response_id_survey_response'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_survey_answer_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answer')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_survey_answer_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'response_id', 'question_key', name=op.f('uq_survey_answer_tenant_id_response_id_question_key'))
+    )
+    with op.batch_alter_table('survey_answer', schema=None) as batch_op:
+        batch_op.create_index('ix_survey_answer_questionnaire_key', ['tenant_id', 'questionnaire_id', 'question_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_answer_tenant_id'), ['tenant_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('survey_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_answer_tenant_id'))
+        batch_op.drop_index('ix_survey_answer_questionnaire_key')
+
+    op.drop_table('survey_answer')
+    with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificate_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_certificate_student_membership_id'))
+        batch_op.drop_index(batch_op.f('ix_certificate_event_id'))
+
+    op.drop_table('certificate')
+    with op.batch_alter_table('survey_response', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_response_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_response_student_membership_id'))
+        batch_op.drop_index(batch_op.f('ix_survey_response_questionnaire_id'))
+
+    op.drop_table('survey_response')
     with op.batch_alter_table('student_suspension', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_student_suspension_tenant_id'))
         batch_op.drop_index('ix_student_suspension_student_ends')
@@ -762,6 +884,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_registration_event_status')
 
     op.drop_table('registration')
+    with op.batch_alter_table('questionnaire', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questionnaire_tenant_id'))
+
+    op.drop_table('questionnaire')
     with op.batch_alter_table('event_staff', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_staff_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_event_staff_membership_id'))
@@ -837,6 +963,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_absence_membership_id'))
 
     op.drop_table('absence')
+    with op.batch_alter_table('survey_template', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_template_tenant_id'))
+
+    op.drop_table('survey_template')
     with op.batch_alter_table('study_field', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_study_field_tenant_id'))
 

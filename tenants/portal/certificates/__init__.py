@@ -1,0 +1,1 @@
+"""Participation certificates (T05, P08.10) with public verification."""

@@ -1,0 +1,1 @@
+"""Satisfaction questionnaires for students (T04, P08.9)."""
