@@ -19,24 +19,36 @@ matrix slow.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import routing
 from fastapi.testclient import TestClient
+from pypdf import PdfWriter
+from sqlalchemy import update
 
 from cc_network.api import api_app
 from integrations import ratelimit
+from integrations.db import system_session, utcnow
 from tenants.auth.services import do_create_api_token, do_revoke_api_token
 from tenants.calendar import services as cal
+from tenants.calendar.models import Event
 from tenants.core.roles import ROLE_PERMISSIONS, TENANT_ROLES, Perm, Role
+from tenants.portal.profiles import services as prof
+from tenants.portal.registrations import services as reg
+from tenants.portal.sessions import services as sess
+from tenants.portal.sessions.models import SessionBooking
+from tenants.portal.settings.services import do_update_portal_settings
 from tenants.team.services import do_set_member_active
 from tests.api.util import cookie_for, error_code, snapshot
 from tests.conftest import World, _wipe, build_world, create_person
+from tests.portal.registrations.util import bulk_students
 
 PREFIX = "/api/v1/tenants/{tenant}"
 ROLES = sorted(r.value for r in TENANT_ROLES)
@@ -76,6 +88,7 @@ class Ctx:
     deactivated: dict
     seq: itertools.count = field(default_factory=itertools.count)
     calendar: dict = field(default_factory=dict)  # slug -> ids of shared calendar objects
+    portal: dict = field(default_factory=dict)  # slug -> ids of shared portal objects
 
     def world(self, slug: str) -> World:
         return self.a if slug == self.a.slug else self.b
@@ -83,7 +96,9 @@ class Ctx:
 
 @dataclass(frozen=True)
 class Case:
-    perm: Perm
+    # the permission the route needs; a tuple: any one of them (a student's own bookings,
+    # or a counselor's agenda, behind one route)
+    perm: Perm | tuple[Perm, ...]
     ok: int = 200
     # ids(ctx, world, role): the path ids (besides {tenant}) of objects in `world`, as seen
     # by the person of `role` there. May create what the request needs (a token to delete).
@@ -94,6 +109,15 @@ class Case:
     # transition): holders of `perm` alone see the object, and are refused with this code
     action_perm: Perm | None = None
     action_denied_code: str = "forbidden"
+    # what an id of another centre (and one that exists nowhere) answers; a lookup may
+    # name what it did not find (unknown_counselor, registration_not_found…)
+    not_found_code: str = "not_found"
+    # multipart uploads: files(ctx, world) -> the `files` of the request, sent instead of a JSON body
+    files: Callable[[Ctx, World], dict] | None = None
+
+
+def holds(perm: Perm | tuple[Perm, ...], perms: frozenset[Perm]) -> bool:
+    return any(p in perms for p in perm) if isinstance(perm, tuple) else perm in perms
 
 
 def _target(ctx: Ctx, w: World, role: str) -> dict:
@@ -202,6 +226,190 @@ CASES |= {
 }
 
 
+# ---------------------------------------------------------------- student portal cases
+
+CASA = ZoneInfo("Africa/Casablanca")
+SLOTS_PER_DAY = 16  # 08:00-20:00 in 45-minute sessions (the default length)
+
+
+def _portal(ctx: Ctx, w: World) -> dict:
+    """Per centre, built on first use (always from an ids builder, before any snapshot): the
+    counselor's hours, a published workshop, a CV for the student and one for another student."""
+    if w.slug not in ctx.portal:
+        slots = [{"weekday": d, "start_time": "08:00", "end_time": "20:00"} for d in range(7)]
+        cal.do_set_availability(w.manager.actor, w.tenant_id, w.counselor.membership_id, slots)
+        # the matrix marks a few no-shows: keep the student from being suspended
+        do_update_portal_settings(w.manager.actor, w.tenant_id, {"no_show_limit": 20})
+        other = create_person(f"cv-holder@{w.slug}.test", tenant_id=w.tenant_id, roles=["student"])
+        for person in (w.student, other):
+            prof.do_upload_cv(person.actor, w.tenant_id, filename="cv.pdf", data=_pdf())
+        ctx.portal[w.slug] = {"event_id": _published(ctx, w, capacity=1000), "cv_holder": other.membership_id}
+    return ctx.portal[w.slug]
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _n(ctx: Ctx) -> int:
+    return next(ctx.portal.setdefault("seq", itertools.count()))
+
+
+def _published(ctx: Ctx, w: World, *, capacity: int = 5, **details: str) -> int:
+    """A published workshop at a time no other of the matrix's events takes."""
+    start = datetime(2033, 1, 3, 8, tzinfo=UTC) + timedelta(hours=3 * _n(ctx))
+    c, m = w.counselor.actor, w.manager.actor
+    e = cal.do_create_event(c, w.tenant_id, {"type": "workshop", "title": "Atelier portail", "starts_at": start,
+                                             "ends_at": start + timedelta(hours=2), "capacity": capacity,
+                                             "organiser_membership_id": w.counselor.membership_id})
+    for actor, action in ((c, "propose"), (m, "validate"), (c, "publish")):
+        cal.do_transition(actor, w.tenant_id, e.id, action)
+    if details:
+        _set(Event, e.id, details=details)
+    return e.id
+
+
+def _set(model, row_id: int, **values) -> None:  # noqa: ANN001
+    """Move a row in time behind the services' back (a session that took place)."""
+    with system_session("matrix: edit row") as s:
+        s.execute(update(model).where(model.id == row_id).values(**values))
+        s.commit()
+
+
+def _free_slot(ctx: Ctx) -> str:
+    """A slot of the counselor's hours nobody holds: 2 to 60 days ahead, one per call."""
+    n = _n(ctx)
+    day = (utcnow() + timedelta(days=2 + n // SLOTS_PER_DAY)).astimezone(CASA).date()
+    start = datetime.combine(day, time(8), tzinfo=CASA) + timedelta(minutes=45 * (n % SLOTS_PER_DAY))
+    return start.isoformat()
+
+
+def _booking_body(ctx: Ctx, w: World) -> dict:
+    return {"counselor_membership_id": w.counselor.membership_id, "starts_at": _free_slot(ctx),
+            "need": "Préparer un entretien"}
+
+
+def _booked(ctx: Ctx, w: World, *, confirmed: bool = False, held: bool = False) -> int:
+    _portal(ctx, w)
+    b = sess.do_book_session(w.student.actor, w.tenant_id, _booking_body(ctx, w))
+    if confirmed or held:
+        sess.do_confirm_session(w.counselor.actor, w.tenant_id, b.id)
+    if held:  # it started an hour ago (each at its own past hour: bookings never overlap)
+        start = utcnow() - timedelta(hours=1 + _n(ctx))
+        booking = _get(SessionBooking, b.id)
+        _set(SessionBooking, b.id, starts_at=start, ends_at=start + timedelta(minutes=45))
+        _set(Event, booking.event_id, starts_at=start, ends_at=start + timedelta(minutes=45))
+    return b.id
+
+
+def _get(model, row_id: int):  # noqa: ANN001, ANN202
+    with system_session("matrix: read row") as s:
+        return s.get(model, row_id)
+
+
+def _requested(ctx: Ctx, w: World, role: str) -> dict:
+    return {"booking_id": _booked(ctx, w)}
+
+
+def _held(ctx: Ctx, w: World, role: str) -> dict:
+    return {"booking_id": _booked(ctx, w, held=True)}
+
+
+def _counselor(ctx: Ctx, w: World, role: str) -> dict:
+    _portal(ctx, w)
+    return {"membership_id": w.counselor.membership_id}
+
+
+def _setup(ctx: Ctx, w: World, role: str) -> dict:
+    _portal(ctx, w)
+    return {}
+
+
+def _student_registration(ctx: Ctx, w: World, role: str) -> dict:
+    """The centre's student registered to a fresh workshop."""
+    eid = _published(ctx, w)
+    return {"registration_id": reg.do_register(w.student.actor, w.tenant_id, eid).id}
+
+
+def _offered(ctx: Ctx, w: World, role: str) -> dict:
+    """The centre's student promoted from the waitlist of a full workshop: a seat held for them."""
+    eid = _published(ctx, w, capacity=1)
+    (first,) = bulk_students(w.tenant_id, 1, prefix=f"offer{_n(ctx)}-")
+    seat = reg.do_register(first, w.tenant_id, eid)
+    mine = reg.do_register(w.student.actor, w.tenant_id, eid)
+    reg.do_cancel_registration(first, w.tenant_id, seat.id)
+    return {"registration_id": mine.id}
+
+
+def _registered(ctx: Ctx, w: World, *, details: dict | None = None, starts_in: timedelta | None = None) -> int:
+    eid = _published(ctx, w, **(details or {}))
+    (student,) = bulk_students(w.tenant_id, 1, prefix=f"reg{_n(ctx)}-")
+    rid = reg.do_register(student, w.tenant_id, eid).id
+    if starts_in is not None:
+        start = utcnow() + starts_in
+        _set(Event, eid, starts_at=start, ends_at=start + timedelta(hours=2))
+    return rid
+
+
+CASES |= {
+    ("GET", PREFIX + "/portal/counselors"): Case(Perm.TENANT_VIEW),
+    ("GET", PREFIX + "/portal/counselors/{membership_id}/slots"): Case(
+        (Perm.PORTAL_SELF, Perm.SESSION_MANAGE), ids=_counselor, not_found_code="unknown_counselor",
+        params={"from": "2031-03-01", "to": "2031-03-07"}),
+    ("POST", PREFIX + "/portal/bookings"): Case(Perm.PORTAL_SELF, ok=201, ids=_setup, body=_booking_body),
+    ("GET", PREFIX + "/portal/bookings"): Case((Perm.PORTAL_SELF, Perm.SESSION_MANAGE)),
+    ("POST", PREFIX + "/portal/bookings/{booking_id}/confirm"): Case(Perm.SESSION_MANAGE, ids=_requested),
+    ("POST", PREFIX + "/portal/bookings/{booking_id}/cancel"): Case(
+        (Perm.PORTAL_SELF, Perm.SESSION_MANAGE), ids=_requested, body=lambda ctx, w: {"reason": "Empêchement"}),
+    ("POST", PREFIX + "/portal/bookings/{booking_id}/no-show"): Case(Perm.SESSION_MANAGE, ids=_held),
+    ("POST", PREFIX + "/portal/bookings/{booking_id}/outcome"): Case(
+        Perm.SESSION_MANAGE, ids=_held, body=lambda ctx, w: {"notes": "CV revu", "next_action": "Relancer"}),
+    ("GET", PREFIX + "/portal/catalogue"): Case(Perm.PORTAL_SELF, ids=_setup),
+    ("POST", PREFIX + "/portal/registrations"): Case(
+        Perm.PORTAL_SELF, ok=201, ids=_setup, body=lambda ctx, w: {"event_id": ctx.portal[w.slug]["event_id"]}),
+    ("GET", PREFIX + "/portal/registrations"): Case(Perm.PORTAL_SELF),
+    ("POST", PREFIX + "/portal/registrations/{registration_id}/cancel"): Case(
+        Perm.PORTAL_SELF, ids=_student_registration, not_found_code="registration_not_found"),
+    ("POST", PREFIX + "/portal/registrations/{registration_id}/accept-offer"): Case(
+        Perm.PORTAL_SELF, ids=_offered, not_found_code="registration_not_found"),
+    ("POST", PREFIX + "/portal/registrations/{registration_id}/confirm"): Case(
+        Perm.REGISTRATION_MANAGE, not_found_code="registration_not_found",
+        ids=lambda ctx, w, role: {"registration_id": _registered(
+            ctx, w, details={"requires_confirmation": "yes"})}),
+    ("POST", PREFIX + "/portal/registrations/{registration_id}/check-in"): Case(
+        Perm.REGISTRATION_MANAGE, not_found_code="registration_not_found",
+        ids=lambda ctx, w, role: {"registration_id": _registered(ctx, w, starts_in=timedelta(minutes=30))}),
+    ("POST", PREFIX + "/portal/registrations/{registration_id}/no-show"): Case(
+        Perm.REGISTRATION_MANAGE, not_found_code="registration_not_found",
+        ids=lambda ctx, w, role: {"registration_id": _registered(ctx, w, starts_in=-timedelta(hours=1))}),
+    ("GET", PREFIX + "/events/{event_id}/registrations"): Case(
+        Perm.REGISTRATION_MANAGE, ids=lambda ctx, w, role: {"event_id": _portal(ctx, w)["event_id"]}),
+    ("GET", PREFIX + "/portal/profile"): Case(Perm.PORTAL_SELF),
+    ("PATCH", PREFIX + "/portal/profile"): Case(Perm.PORTAL_SELF, body=lambda ctx, w: {"skills": ["Python"]}),
+    ("POST", PREFIX + "/portal/profile/cv"): Case(
+        Perm.PORTAL_SELF, ids=_setup, files=lambda ctx, w: {"file": ("cv.pdf", _pdf(), "application/pdf")}),
+    ("GET", PREFIX + "/portal/profile/cv"): Case(Perm.PORTAL_SELF, ids=_setup),
+    ("POST", PREFIX + "/portal/profile/consent"): Case(Perm.PORTAL_SELF),
+    ("DELETE", PREFIX + "/portal/profile/consent"): Case(Perm.PORTAL_SELF),
+    ("GET", PREFIX + "/portal/profile/export"): Case(Perm.PORTAL_SELF),
+    ("POST", PREFIX + "/portal/profile/deletion-request"): Case(
+        Perm.PORTAL_SELF, ok=201, body=lambda ctx, w: {"reason": "matrice"}),
+    ("GET", PREFIX + "/portal/students"): Case(Perm.STUDENT_VIEW, params={"limit": 100}),
+    # another student's CV: the student role is refused (their own is /profile/cv)
+    ("GET", PREFIX + "/portal/students/{membership_id}/cv"): Case(
+        Perm.STUDENT_VIEW, not_found_code="student_not_found",
+        ids=lambda ctx, w, role: {"membership_id": _portal(ctx, w)["cv_holder"]}),
+    ("POST", PREFIX + "/portal/visits"): Case(
+        Perm.VISIT_LOG, ok=201, body=lambda ctx, w: {"student_membership_id": w.student.membership_id,
+                                                     "channel": "walk_in", "needs": ["cv"]}),
+    ("GET", PREFIX + "/portal/visits"): Case(Perm.VISIT_LOG),
+}
+
+
 def case_for(method: str, path: str) -> Case:
     case = CASES.get((method, path))
     if case is None:
@@ -218,6 +426,8 @@ def id_names(path: str) -> list[str]:
 def call(client: TestClient, method: str, path: str, slug: str, ids: dict, case: Case, ctx: Ctx,
          world: World, headers: dict):
     url = path.format(tenant=slug, **ids)
+    if case.files:
+        return client.request(method, url, params=case.params, files=case.files(ctx, world), headers=headers)
     body = case.body(ctx, world) if case.body else None
     return client.request(method, url, params=case.params, json=body, headers=headers)
 
@@ -288,7 +498,7 @@ def test_role_in_own_and_other_centre(client, ctx, method, path, role):
     case = case_for(method, path)
     a, b = ctx.a, ctx.b
     perms = ROLE_PERMISSIONS[Role(role)]
-    allowed = case.perm in perms  # passes the route's gate: sees the object
+    allowed = holds(case.perm, perms)  # passes the route's gate: sees the object
     acts = allowed and (case.action_perm is None or case.action_perm in perms)
     token = ctx.tokens[(b.slug, role)]
 
@@ -301,7 +511,7 @@ def test_role_in_own_and_other_centre(client, ctx, method, path, role):
         assert r.status_code == 403, f"{role} lacks {case.action_perm}: {r.status_code} {r.text}"
         assert error_code(r) == case.action_denied_code
     else:
-        assert r.status_code == 403, f"{role} lacks {case.perm.value}: {r.status_code} {r.text}"
+        assert r.status_code == 403, f"{role} lacks {case.perm}: {r.status_code} {r.text}"
         assert error_code(r) == "forbidden"
 
     # the other centre's path and objects: not found, by token and by browser session
@@ -319,7 +529,7 @@ def test_role_in_own_and_other_centre(client, ctx, method, path, role):
         r = call(client, method, path, b.slug, ids_a, case, ctx, b, token)
         assert snapshot() == before
         if allowed:
-            assert r.status_code == 404 and error_code(r) == "not_found", r.text
+            assert r.status_code == 404 and error_code(r) == case.not_found_code, r.text
         else:
             assert r.status_code == 403, r.text
         # indistinguishable from an id that exists nowhere

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cc_network.api.v1 import audit, calendar, core, team, tenants, tokens
+from cc_network.api.v1 import audit, calendar, certificates, core, portal, team, tenants, tokens
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(core.router)
@@ -18,3 +18,5 @@ router.include_router(team.router)
 router.include_router(tokens.router)
 router.include_router(audit.router)
 router.include_router(calendar.router)
+router.include_router(portal.router)
+router.include_router(certificates.router)

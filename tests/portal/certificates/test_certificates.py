@@ -148,3 +148,22 @@ def test_staff_revoke_with_a_reason_and_verification_says_not_valid(world_a):
         cs.do_revoke_certificate(a.manager.actor, a.tenant_id, cert.id, "encore")
     assert exc.value.code == "certificate_revoked"
     assert "Attestation révoquée" in _text(cs.certificate_pdf(s1, a.tenant_id, cert.id))
+
+
+def test_public_verification_over_rest(world_a):
+    """GET /api/v1/certificates/<code>: no sign-in, only name, activity, date, validity."""
+    from fastapi.testclient import TestClient
+
+    from cc_network.api import api_app
+
+    a = world_a
+    (s1,) = bulk_students(a.tenant_id, 1)
+    eid, _ = held_workshop(a, [s1])
+    sub = sv.do_submit_answers(s1, a.tenant_id, eid, {"q1": 5, "q2": 4, "q3": 5, "q4": 4})
+    client = TestClient(api_app)
+    r = client.get(f"/api/v1/certificates/{sub.certificate.code}")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"valid": True, "student_name": sub.certificate.student_name,
+                        "event_title": sub.certificate.event_title,
+                        "event_date": sub.certificate.event_date.isoformat()}
+    assert client.get("/api/v1/certificates/NOPE0000NOPE0000").status_code == 404
