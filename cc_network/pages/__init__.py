@@ -14,13 +14,15 @@ def register(app: rx.App) -> None:
         identity,
         login,
         mailbox,
+        portal,
         portal_calendar,
         reset,
         signup,
         team,
         tokens,
+        verify,
     )
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
-                   portal_calendar):
+                   portal_calendar, portal, verify):
         module.register(app)

@@ -39,10 +39,6 @@ class AreaState(AppState):
         return self._home("staff")
 
     @rx.event
-    def enter_portal(self):
-        return self._home("portal")
-
-    @rx.event
     def enter_company(self):
         return self._home("company")
 
@@ -93,11 +89,6 @@ def staff_home() -> rx.Component:
     )
 
 
-def portal_home() -> rx.Component:
-    return area_page("portal", "ui.home.portal_title", _welcome(), _identity_card(),
-                     rx.text(tr("ui.home.portal_next"), color_scheme="gray"))
-
-
 def company_home() -> rx.Component:
     return area_page("company", "ui.home.company_title", _welcome(), _identity_card())
 
@@ -118,7 +109,7 @@ def index_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(index_page, route="/", on_load=AppState.go_home, title="CC Network")
     app.add_page(staff_home, route="/staff", on_load=AreaState.enter_staff, title="CC Network")
-    app.add_page(portal_home, route="/portal", on_load=AreaState.enter_portal, title="CC Network")
+    # /portal is the student home of cc_network.pages.portal.home
     app.add_page(company_home, route="/company", on_load=AreaState.enter_company, title="CC Network")
     app.add_page(host_home, route="/host", on_load=AreaState.enter_host, title="CC Network")
     app.add_page(evaluator_home, route="/evaluator", on_load=AreaState.enter_evaluator,

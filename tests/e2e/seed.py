@@ -8,6 +8,7 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed last-mail EMAIL # the newest dev-mailbox message to EMAIL, as JSON
     python -m tests.e2e.seed add-member EMAIL NAME ROLE[,ROLE]  # a member of the centre with PASSWORD
     python -m tests.e2e.seed event-uid TITLE  # the iCalendar UID of the centre's event of that title
+    python -m tests.e2e.seed portal-setup EMAIL NAME TITLE  # a counselor with hours, a published workshop
 """
 
 from __future__ import annotations
@@ -86,9 +87,46 @@ def event_uid(title: str) -> None:
         print(json.dumps(None if row is None else row.uid))
 
 
+def portal_setup(counselor_email: str, counselor_name: str, workshop_title: str) -> None:
+    """A counselor working every day 08:00–20:00 and a published workshop in five days."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from tenants.auth.services import actor_for
+    from tenants.calendar import services as cal
+    from tenants.core.models import Account, Membership, Tenant
+
+    add_member(counselor_email, counselor_name, "career_counselor")
+    with system_session("e2e portal setup") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        ids = {}
+        for email in (counselor_email, MANAGER_EMAIL):
+            acc = s.exec(select(Account).where(Account.email == email)).one()
+            m = s.exec(select(Membership).where(Membership.account_id == acc.id,
+                                                Membership.tenant_id == tenant.id)).one()
+            ids[email] = (acc.id, m.id)
+    counselor = actor_for(ids[counselor_email][0], tenant.id)
+    manager = actor_for(ids[MANAGER_EMAIL][0], tenant.id)
+    cal.do_set_availability(counselor, tenant.id, counselor.membership_id,
+                            [{"weekday": d, "start_time": "08:00", "end_time": "20:00"} for d in range(7)])
+    zone = ZoneInfo("Africa/Casablanca")
+    day = (datetime.now(zone) + timedelta(days=5)).date()
+    start = datetime.combine(day, time(15, 0), tzinfo=zone)
+    e = cal.do_create_event(counselor, tenant.id, {
+        "type": "workshop", "title": workshop_title, "starts_at": start, "ends_at": start + timedelta(hours=2),
+        "capacity": 10, "organiser_membership_id": counselor.membership_id})
+    cal.do_transition(counselor, tenant.id, e.id, "propose")
+    cal.do_transition(manager, tenant.id, e.id, "validate")
+    cal.do_transition(counselor, tenant.id, e.id, "publish")
+    print(json.dumps({"event_id": e.id}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
     cmd, *args = sys.argv[1:]
     {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
-     "event-uid": event_uid}[cmd](*args)
+     "event-uid": event_uid, "portal-setup": portal_setup}[cmd](*args)
