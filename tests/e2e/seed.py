@@ -9,6 +9,7 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed add-member EMAIL NAME ROLE[,ROLE]  # a member of the centre with PASSWORD
     python -m tests.e2e.seed event-uid TITLE  # the iCalendar UID of the centre's event of that title
     python -m tests.e2e.seed portal-setup EMAIL NAME TITLE  # a counselor with hours, a published workshop
+    python -m tests.e2e.seed survey-setup EMAIL NAME TITLE  # a student who attended a closed workshop
 """
 
 from __future__ import annotations
@@ -124,9 +125,51 @@ def portal_setup(counselor_email: str, counselor_name: str, workshop_title: str)
     print(json.dumps({"event_id": e.id}))
 
 
+def survey_setup(student_email: str, student_name: str, workshop_title: str) -> None:
+    """A student (with PASSWORD) checked in at a workshop that took place and is closed, so
+    its questionnaire is open to her."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from integrations.db import system_session, utcnow
+    from tenants.auth.services import actor_for
+    from tenants.calendar import services as cal
+    from tenants.calendar.models import Event
+    from tenants.core.models import Account, Tenant
+    from tenants.portal.registrations import services as reg
+
+    add_member(student_email, student_name, "student")
+    with system_session("e2e survey setup") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        student_id = s.exec(select(Account.id).where(Account.email == student_email)).one()
+        manager_id = s.exec(select(Account.id).where(Account.email == MANAGER_EMAIL)).one()
+    student, manager = actor_for(student_id, tenant.id), actor_for(manager_id, tenant.id)
+    start = utcnow() + timedelta(days=30)
+    e = cal.do_create_event(manager, tenant.id, {
+        "type": "workshop", "title": workshop_title, "starts_at": start, "ends_at": start + timedelta(hours=2),
+        "capacity": 10, "organiser_membership_id": manager.membership_id})
+    for action in ("propose", "validate", "publish"):
+        cal.do_transition(manager, tenant.id, e.id, action)
+    r = reg.do_register(student, tenant.id, e.id)
+    # the workshop took place this morning: moved into the past once she has registered
+    with system_session("e2e survey setup: move the workshop") as s:
+        row = s.get(Event, e.id)
+        row.starts_at, row.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+        row.registration_closes_at = None
+        s.add(row)
+        s.commit()
+    reg.do_check_in(manager, tenant.id, r.id)
+    cal.do_transition(manager, tenant.id, e.id, "mark_held")
+    cal.do_transition(manager, tenant.id, e.id, "close",
+                      closing={"attendance_count": reg.attendance_count(tenant.id, e.id)})
+    print(json.dumps({"event_id": e.id}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
     cmd, *args = sys.argv[1:]
     {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
-     "event-uid": event_uid, "portal-setup": portal_setup}[cmd](*args)
+     "event-uid": event_uid, "portal-setup": portal_setup,
+     "survey-setup": survey_setup}[cmd](*args)

@@ -43,9 +43,11 @@ from tenants.portal.registrations import services as reg
 from tenants.portal.registrations.models import Registration
 from tenants.portal.sessions.models import SessionBooking
 from tenants.portal.sessions.services import do_book_session, free_slots
+from tenants.portal.surveys.services import do_submit_answers
 from tenants.team.services import do_invite_member
 from tests.conftest import World
 from tests.portal.registrations.util import at, bulk_students, publish
+from tests.portal.surveys.util import held_workshop
 
 NOT_FOUND = {"error.not_found", "error.unknown_tenant", "error.academic_year_not_found", "error.room_not_found",
              "error.event_not_found", "error.registration_not_found"}
@@ -145,6 +147,14 @@ def _registration(a: dict) -> tuple:
         return r.status, r.hold_expires_at
 
 
+def _registration_of(key: str) -> Callable[[dict], tuple]:
+    def snap(a: dict) -> tuple:
+        with system_session("matrix snapshot") as s:
+            r = s.get(Registration, a[key])
+            return r.status, r.checked_in_at
+    return snap
+
+
 def _registrations_on_open_event(a: dict) -> int:
     with system_session("matrix snapshot") as s:
         return len(s.exec(select(Registration.id).where(Registration.event_id == a["open_event_id"])).all())
@@ -229,6 +239,8 @@ MATRIX: dict[str, Probe | View | Public] = {
                                         _event("event_id")),
     "SheetState.close_event": Probe(_sheet("held_id"), lambda a: ({"attendance_count": "12"},),
                                     _event("held_id")),
+    "SheetState.registration_action": Probe(_sheet("sheet_event_id"), lambda a: ("no_show", a["sheet_reg_id"]),
+                                            _registration_of("sheet_reg_id")),
     "CalendarSettingsState.on_load": View("/staff/calendar/settings"),
     "CalendarSettingsState.save_year": View("/staff/calendar/settings", lambda a: (
         {"label": "2030-2031", "starts_on": "2030-09-01", "ends_on": "2031-07-15"},)),
@@ -245,6 +257,13 @@ MATRIX: dict[str, Probe | View | Public] = {
     "PortalHomeState.on_load": View("/portal"),
     "PortalHomeState.accept_offer": Probe("/portal", lambda a: (a["offered_reg_id"],), _registration,
                                           owner="student"),
+    # the certificate is looked up among the caller's own (B's student meets "not found")
+    "PortalHomeState.download_certificate": View("/portal", lambda a: (a["certificate_id"],)),
+    "SurveyState.on_load": View(lambda a: f"/portal/{a['slug']}/surveys/{a['survey_event_id']}"),
+    # both act on the questionnaire the caller's own page load found; with none, nothing
+    "SurveyState.submit": View(lambda a: f"/portal/{a['slug']}/surveys/{a['survey_event_id']}",
+                               lambda a: ({"q_q1": "5", "q_q2": "5", "q_q3": "5", "q_q4": "5"},)),
+    "SurveyState.download_certificate": View(lambda a: f"/portal/{a['slug']}/surveys/{a['survey_event_id']}"),
     "PortalSessionsState.on_load": View("/portal/sessions"),
     # only a counselor the page listed (the caller's centre) is searched
     "PortalSessionsState.search_slots": View("/portal/sessions", lambda a: (
@@ -387,7 +406,15 @@ def setting(worlds, run_outbox):
                       day_to=today + timedelta(days=10))[0]
     booking = do_book_session(a.student.actor, a.tenant_id, {
         "counselor_membership_id": a.counselor.membership_id, "starts_at": slot.starts_at, "need": "Alpha secret need"})
-    ids = {"slug": a.slug, "counselor_mid": a.counselor.membership_id, "counselor_email": a.counselor.email,
+    # a workshop A's student attended and rated (a certificate), one held with a seat to mark
+    survey_event, _ = held_workshop(a, [a.student.actor], title="Alpha attended workshop", starts_at=at(20),
+                                    ends_at=at(20, 12))
+    cert = do_submit_answers(a.student.actor, a.tenant_id, survey_event,
+                             {"q1": 5, "q2": 4, "q3": 5, "q4": 4}).certificate
+    sheet_event, sheet_regs = held_workshop(a, [a.student.actor], attend=[], close=False,
+                                            title="Alpha held workshop", starts_at=at(22), ends_at=at(22, 12))
+    ids = {"slug": a.slug, "survey_event_id": survey_event, "certificate_id": cert.id, "sheet_event_id": sheet_event,
+           "sheet_reg_id": sheet_regs[a.student.membership_id], "counselor_mid": a.counselor.membership_id, "counselor_email": a.counselor.email,
            "token_id": token.id, "provider_id": provider.id, "tenant_id": a.tenant_id, "event_id": event.id,
            "held_id": held.id, "feed_id": feed.id, "year_id": year.id,
            "offered_reg_id": offered.id, "open_event_id": open_event, "booking_id": booking.id,
@@ -395,7 +422,7 @@ def setting(worlds, run_outbox):
     # strings that only A's people may see
     secrets = ["Centre ALPHA", a.counselor.email, "secret-invitee@example.org", "Alpha IdP", "alpha-client",
                "Alpha secret workshop", "Alpha past workshop", "Alpha full workshop", "Alpha open workshop",
-               "Alpha secret need"]
+               "Alpha secret need", "Alpha attended workshop", "Alpha held workshop"]
     return a, b, ids, secrets
 
 

@@ -9,12 +9,12 @@ import reflex as rx
 
 from cc_network.pages.calendar.common import input_field, local_text, opt_int, text_area
 from cc_network.pages.calendar.planning import calendar_nav, status_badge
-from cc_network.pages.forms import form_str
+from cc_network.pages.forms import as_id, form_str
 from cc_network.ui.components import messages
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import api_url, area_page
 from cc_network.ui.session import AppState
-from integrations.errors import Invalid, ServiceError
+from integrations.errors import Invalid, NotFound, ServiceError
 from tenants.calendar.queries import centre_zone
 from tenants.calendar.services import (
     TRANSITIONS,
@@ -25,6 +25,14 @@ from tenants.calendar.services import (
 )
 from tenants.core.actor import Actor
 from tenants.core.roles import Perm
+from tenants.portal.registrations.services import (
+    REGISTRATION_TYPES,
+    attendance_count,
+    do_check_in,
+    do_confirm_registration,
+    do_mark_no_show,
+    list_registrations,
+)
 from tenants.team.services import list_members
 
 REASON_ACTIONS = ("return_to_draft", "host_refuse", "cancel")
@@ -36,6 +44,16 @@ assert set(REASON_ACTIONS) <= set(TRANSITIONS)
 class Line:
     label: str = ""
     value: str = ""
+
+
+@dataclasses.dataclass
+class RegLine:
+    id: int = 0
+    name: str = ""
+    status: str = ""
+
+
+REG_ACTIONS = {"confirm": do_confirm_registration, "check_in": do_check_in, "no_show": do_mark_no_show}
 
 
 class SheetState(AppState):
@@ -60,6 +78,11 @@ class SheetState(AppState):
     actions: list[str] = []
     can_edit: bool = False
     dialog: str = ""  # the action whose dialog is open
+    # the attendance sheet, for activities open to registration
+    has_registrations: bool = False
+    registrations: list[RegLine] = []
+    attended: int = 0
+    regs_locked: bool = False  # closed or cancelled: the sheet is read-only
 
     def _load(self, actor: Actor) -> None:
         tid = actor.tenant_id or 0
@@ -107,6 +130,14 @@ class SheetState(AppState):
         ] if v] + [Line("", f"{k}: {v:g}") for k, v in (e.figures or {}).items()]
         self.actions = allowed_actions(actor, e)
         self.can_edit = e.status not in ("closed", "cancelled") and actor.can(Perm.CALENDAR_EDIT)
+        self.has_registrations = e.type in REGISTRATION_TYPES and actor.can(Perm.REGISTRATION_MANAGE)
+        self.regs_locked = e.status in ("closed", "cancelled")
+        if self.has_registrations:
+            self.registrations = [RegLine(r.registration_id, r.full_name or r.email, r.status)
+                                  for r in list_registrations(actor, tid, e.id)]
+            self.attended = attendance_count(tid, e.id)
+        else:
+            self.registrations, self.attended = [], 0
 
     def _event_from_path(self) -> int:
         m = _PATH.match(str(self.router.url.path or ""))
@@ -139,6 +170,28 @@ class SheetState(AppState):
             return None
         self.dialog = ""
         self._ok(f"ui.calendar.done.{action}")
+        return None
+
+    @rx.event
+    def registration_action(self, action: str, registration_id: int):
+        """Confirm, check in or mark absent one registration of this sheet."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            rid = as_id(registration_id)
+            if action not in REG_ACTIONS:
+                raise Invalid("unknown action", code="unknown_action")
+            tid = actor.tenant_id or 0
+            # only a registration of the event of the page's path, looked up in the caller's centre
+            if rid not in {r.registration_id for r in list_registrations(actor, tid, self._event_from_path())}:
+                raise NotFound("registration not found", code="registration_not_found")
+            REG_ACTIONS[action](actor, tid, rid)
+            self._load(actor)
+        except ServiceError as exc:
+            self._fail(exc)
+            return None
+        self._ok(f"ui.attendance.done.{action}")
         return None
 
     @rx.event
@@ -237,7 +290,8 @@ def _closing_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     input_field(tr("ui.calendar.attendance"), "attendance_count", type="number", required=True,
-                                min="0"),
+                                min="0", default=rx.cond(SheetState.has_registrations,
+                                                         SheetState.attended.to_string(), "")),
                     text_area(tr("ui.calendar.outcome"), "outcome_notes"),
                     text_area(tr("ui.calendar.figures"), "figures", hint=tr("ui.calendar.figures_hint")),
                     rx.hstack(
@@ -261,6 +315,47 @@ def _list_block(key: str, items) -> rx.Component:
         rx.heading(tr(key), size="3", as_="h2"),
         rx.el.ul(rx.foreach(items, lambda x: rx.el.li(x))),
         spacing="1", width="100%",
+    ))
+
+
+def _reg_line(r: RegLine) -> rx.Component:
+    act = SheetState.registration_action
+    buttons = rx.cond(SheetState.regs_locked, rx.fragment(), rx.fragment(
+        rx.cond(r.status == "pending_confirmation",
+                rx.button(tr("ui.attendance.confirm"), size="1", on_click=act("confirm", r.id),
+                          aria_label=tr("ui.attendance.confirm") + " — " + r.name)),
+        rx.cond((r.status == "confirmed") | (r.status == "pending_confirmation") | (r.status == "no_show"),
+                rx.button(tr("ui.attendance.check_in"), size="1", color_scheme="green",
+                          on_click=act("check_in", r.id),
+                          aria_label=tr("ui.attendance.check_in") + " — " + r.name)),
+        rx.cond((r.status == "confirmed") | (r.status == "pending_confirmation") | (r.status == "attended"),
+                rx.button(tr("ui.attendance.no_show"), size="1", variant="soft", color_scheme="amber",
+                          on_click=act("no_show", r.id),
+                          aria_label=tr("ui.attendance.no_show") + " — " + r.name)),
+    ))
+    return rx.table.row(
+        rx.table.row_header_cell(r.name),
+        rx.table.cell(rx.badge(I18nState.tx["ui.portal.status." + r.status], variant="soft")),
+        rx.table.cell(rx.flex(buttons, spacing="2", wrap="wrap")),
+    )
+
+
+def _attendance() -> rx.Component:
+    return rx.cond(SheetState.has_registrations, rx.vstack(
+        rx.heading(tr("ui.attendance.title"), size="3", as_="h2"),
+        rx.text(tr("ui.attendance.present"), ": ", SheetState.attended.to_string(), size="2"),
+        rx.cond(SheetState.registrations.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell(tr("ui.attendance.student")),
+                        rx.table.column_header_cell(tr("ui.attendance.status")),
+                        rx.table.column_header_cell(tr("ui.attendance.actions")),
+                    )),
+                    rx.table.body(rx.foreach(SheetState.registrations, _reg_line)),
+                    width="100%",
+                ),
+                rx.text(tr("ui.attendance.none"), color_scheme="gray")),
+        spacing="2", width="100%",
     ))
 
 
@@ -312,6 +407,7 @@ def _sheet() -> rx.Component:
             rx.el.ul(rx.foreach(SheetState.closing, lambda c: rx.el.li(
                 rx.cond(c.label != "", rx.fragment(I18nState.tx[c.label], ": "), ""), c.value))),
         )),
+        _attendance(),
         spacing="3", width="100%",
     )
 

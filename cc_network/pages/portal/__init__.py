@@ -7,7 +7,7 @@ import reflex as rx
 
 
 def register(app: rx.App) -> None:
-    from cc_network.pages.portal import home, profile, sessions, workshops
+    from cc_network.pages.portal import home, profile, sessions, surveys, workshops
 
-    for module in (home, sessions, workshops, profile):
+    for module in (home, sessions, workshops, profile, surveys):
         module.register(app)

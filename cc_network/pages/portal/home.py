@@ -19,6 +19,7 @@ from cc_network.pages.portal.common import (
     status_badge,
     zone_of,
 )
+from cc_network.pages.portal.surveys import certificate_download
 from cc_network.ui.components import empty, messages
 from cc_network.ui.i18n import tr
 from cc_network.ui.layout import area_page
@@ -26,12 +27,29 @@ from cc_network.ui.session import AppState
 from integrations.db import utcnow
 from integrations.errors import ServiceError
 from tenants.core.actor import Actor
+from tenants.portal.certificates.services import my_certificates
 from tenants.portal.profiles.services import get_my_profile
 from tenants.portal.registrations.services import catalogue, do_accept_offer, my_registrations
 from tenants.portal.sessions.services import list_my_bookings
+from tenants.portal.surveys.services import my_pending_questionnaires
 
 RECOMMENDED = 5
 LIVE_REGISTRATION = ("confirmed", "pending_confirmation", "waitlisted", "offered")
+
+
+@dataclasses.dataclass
+class PendingSurvey:
+    title: str = ""
+    when: str = ""
+    href: str = ""
+
+
+@dataclasses.dataclass
+class CertRow:
+    id: int = 0
+    title: str = ""
+    date: str = ""
+    valid: bool = True
 
 
 @dataclasses.dataclass
@@ -47,6 +65,8 @@ class PortalHomeState(AppState):
     past_sessions: list[BookingRow] = []
     past_regs: list[RegRow] = []
     suggestions: list[Suggestion] = []
+    surveys: list[PendingSurvey] = []
+    certificates: list[CertRow] = []
 
     def _load(self, actor: Actor) -> None:
         tid, now = actor.tenant_id or 0, utcnow()
@@ -62,6 +82,11 @@ class PortalHomeState(AppState):
         self.past_regs = [reg_row(r, zone) for r in reversed(regs)
                           if not (r.event_starts_at > now and r.status in LIVE_REGISTRATION)][:20]
         self.suggestions = self._suggest(actor, tid, zone)
+        self.surveys = [PendingSurvey(q.event_title, local_text(q.event_starts_at, zone),
+                                      f"/portal/{self.tenant_slug}/surveys/{q.event_id}")
+                        for q in my_pending_questionnaires(actor, tid)]
+        self.certificates = [CertRow(c.id, c.event_title, c.event_date.strftime("%d/%m/%Y"), c.valid)
+                             for c in my_certificates(actor, tid)]
 
     def _suggest(self, actor: Actor, tid: int, zone) -> list[Suggestion]:
         """Open activities whose audience names the student's field or level (simple match)."""
@@ -80,7 +105,7 @@ class PortalHomeState(AppState):
         if actor is None:
             return redirect
         self.upcoming_sessions, self.upcoming_regs, self.past_sessions, self.past_regs = [], [], [], []
-        self.suggestions = []
+        self.suggestions, self.surveys, self.certificates = [], [], []
         try:
             self._load(actor)
         except ServiceError as exc:
@@ -100,6 +125,17 @@ class PortalHomeState(AppState):
             return None
         self._ok("ui.portal.offer_accepted")
         return None
+
+    @rx.event
+    def download_certificate(self, certificate_id: int):
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            return certificate_download(actor, as_id(certificate_id))
+        except ServiceError as exc:
+            self._fail(exc)
+            return None
 
 
 def reg_item(r: RegRow, accept) -> rx.Component:
@@ -143,6 +179,18 @@ def portal_home() -> rx.Component:
         section("ui.portal.upcoming_registrations",
                 _list(s.upcoming_regs, lambda r: reg_item(r, s.accept_offer), "ui.portal.no_registrations"),
                 rx.link(tr("ui.portal.see_catalogue"), href="/portal/workshops")),
+        section("ui.survey.pending", _list(s.surveys, lambda q: rx.flex(
+            rx.text(q.when, size="2", style={"minWidth": "10em"}),
+            rx.link(q.title, href=q.href, weight="medium"),
+            spacing="3", role="listitem"), "ui.survey.none_pending")),
+        section("ui.survey.my_certificates", _list(s.certificates, lambda c: rx.flex(
+            rx.text(c.date, size="2", style={"minWidth": "10em"}),
+            rx.text(c.title, weight="medium"),
+            rx.cond(c.valid, rx.fragment(), rx.badge(tr("ui.survey.revoked"), color_scheme="red")),
+            rx.button(tr("ui.survey.download"), size="1", variant="soft",
+                      on_click=s.download_certificate(c.id),
+                      aria_label=tr("ui.survey.download_certificate") + " — " + c.title),
+            spacing="3", align="center", wrap="wrap", role="listitem"), "ui.survey.no_certificates")),
         section("ui.portal.recommended", _list(s.suggestions, lambda w: rx.flex(
             rx.text(w.when, size="2", style={"minWidth": "10em"}), rx.text(w.title, weight="medium"),
             spacing="3", role="listitem"), "ui.portal.no_recommendation")),
