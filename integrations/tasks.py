@@ -28,13 +28,17 @@ def deliver_outbox_message(message_id: int) -> str:
         return outbox.deliver(s, int(message_id))
 
 
-@shared_task(name="integrations.relay_outbox", ignore_result=True)
-def relay_outbox() -> int:
-    """Beat calls this: hand every due message to a delivery task."""
+@shared_task(name="integrations.relay_outbox", ignore_result=True, bind=True)
+def relay_outbox(self) -> int:  # noqa: ANN001
+    """Beat calls this: hand every due message to a delivery task.
+
+    Published through the app running this task (its broker), not whichever app the
+    process last made current: a process may hold several (the tests do)."""
     with system_session("outbox relay") as s:
         ids = outbox.due_ids(s, limit=500)
+    deliver = self.app.tasks[deliver_outbox_message.name]
     for mid in ids:
-        deliver_outbox_message.delay(mid)
+        deliver.delay(mid)
     return len(ids)
 
 
