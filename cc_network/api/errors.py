@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DataError
 
 from integrations.errors import ServiceError
@@ -52,3 +55,27 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database refused input on %s %s: %s", request.method, request.url.path, exc.orig)
         return JSONResponse(error_body("invalid", error_text("invalid", request_lang(request))),
                             status_code=422)
+
+
+def detailed_errors(*keys: str) -> type[APIRoute]:
+    """A route class whose refusals also carry these parameters of the error (the conflicting
+    events, when registration opens…), so a client can fix the request. Other errors, and
+    refusals without such a parameter, go to the app's handlers unchanged."""
+
+    class DetailedErrors(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def route(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except ServiceError as exc:
+                    extra = {k: exc.params[k] for k in keys if k in exc.params}
+                    if not extra or exc.http_status == 401:
+                        raise
+                    message = error_text(exc.code, request_lang(request), exc.message)
+                    return JSONResponse(error_body(exc.code, message, **extra), status_code=exc.http_status)
+
+            return route
+
+    return DetailedErrors

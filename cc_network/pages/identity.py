@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from cc_network.pages.forms import as_id, form_str
-from cc_network.ui.components import checkbox, empty, field, messages, submit
+from cc_network.ui.components import checkbox, confirm_dialog, empty, field, messages, submit
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
@@ -121,20 +121,8 @@ def _provider_row(p) -> rx.Component:
                               rx.badge(tr("ui.identity.disabled"), color_scheme="gray"))),
         rx.table.cell(rx.hstack(
             rx.button(tr("ui.edit"), size="1", variant="outline", on_click=IdentityState.start_edit(p.id)),
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(rx.button(tr("ui.delete"), size="1", color_scheme="red",
-                                                  variant="soft")),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title(tr("ui.identity.delete_title")),
-                    rx.alert_dialog.description(tr("ui.identity.delete_text"), " ", rx.text.strong(p.name)),
-                    rx.flex(
-                        rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(rx.button(tr("ui.delete"), color_scheme="red",
-                                                         on_click=IdentityState.delete(p.id))),
-                        spacing="3", justify="end", margin_top="1em",
-                    ),
-                ),
-            ),
+            confirm_dialog("ui.delete", "ui.identity.delete_title", "ui.identity.delete_text",
+                           IdentityState.delete(p.id), subject=p.name),
             spacing="2",
         )),
     )

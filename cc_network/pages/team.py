@@ -8,7 +8,7 @@ import math
 import reflex as rx
 
 from cc_network.pages.forms import as_id, form_flags, form_str
-from cc_network.ui.components import checkbox, empty, field, messages, pager, submit
+from cc_network.ui.components import checkbox, confirm_dialog, empty, field, messages, pager, submit
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
@@ -69,16 +69,6 @@ class TeamState(AppState):
         self.total = result.total
         self.pages = max(1, math.ceil(result.total / PER_PAGE))
         self.can_manage = actor.can(Perm.TEAM_MANAGE)
-
-    def _refresh(self, actor: Actor | None = None):
-        actor = actor or self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-        return None
 
     @rx.event
     def on_load(self):
@@ -250,33 +240,12 @@ def _roles_dialog() -> rx.Component:
 
 
 def _active_toggle(m) -> rx.Component:
-    deactivate = rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(tr("ui.team.deactivate"), color_scheme="red", variant="soft",
-                                          size="1")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("ui.team.deactivate_title")),
-            rx.alert_dialog.description(tr("ui.team.deactivate_text"), " ", rx.text.strong(m.name)),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(tr("ui.team.deactivate_confirm"), color_scheme="red",
-                                                 on_click=TeamState.set_active(m.id, False))),
-                spacing="3", justify="end", margin_top="1em",
-            ),
-        ),
-    )
-    reactivate = rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(tr("ui.team.reactivate"), variant="soft", size="1")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("ui.team.reactivate_title")),
-            rx.alert_dialog.description(tr("ui.team.reactivate_text"), " ", rx.text.strong(m.name)),
-            rx.flex(
-                rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(tr("ui.team.reactivate_confirm"),
-                                                 on_click=TeamState.set_active(m.id, True))),
-                spacing="3", justify="end", margin_top="1em",
-            ),
-        ),
-    )
+    deactivate = confirm_dialog("ui.team.deactivate", "ui.team.deactivate_title", "ui.team.deactivate_text",
+                                TeamState.set_active(m.id, False), subject=m.name,
+                                confirm_key="ui.team.deactivate_confirm")
+    reactivate = confirm_dialog("ui.team.reactivate", "ui.team.reactivate_title", "ui.team.reactivate_text",
+                                TeamState.set_active(m.id, True), subject=m.name,
+                                confirm_key="ui.team.reactivate_confirm", danger=False)
     return rx.cond(m.active, deactivate, reactivate)
 
 

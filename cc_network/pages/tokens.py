@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from cc_network.pages.forms import as_id, form_str
-from cc_network.ui.components import empty, field, messages, submit
+from cc_network.ui.components import confirm_dialog, empty, field, messages, submit
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
@@ -86,20 +86,8 @@ def _token_row(t) -> rx.Component:
         rx.table.cell(rx.code(t.prefix, "…")),
         rx.table.cell(t.created),
         rx.table.cell(rx.cond(t.last_used != "", t.last_used, tr("ui.tokens.never"))),
-        rx.table.cell(rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button(tr("ui.tokens.revoke"), size="1", color_scheme="red",
-                                              variant="soft")),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title(tr("ui.tokens.revoke_title")),
-                rx.alert_dialog.description(tr("ui.tokens.revoke_text"), " ", rx.text.strong(t.name)),
-                rx.flex(
-                    rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(rx.button(tr("ui.tokens.revoke"), color_scheme="red",
-                                                     on_click=TokensState.revoke(t.id))),
-                    spacing="3", justify="end", margin_top="1em",
-                ),
-            ),
-        )),
+        rx.table.cell(confirm_dialog("ui.tokens.revoke", "ui.tokens.revoke_title", "ui.tokens.revoke_text",
+                                     TokensState.revoke(t.id), subject=t.name)),
     )
 
 

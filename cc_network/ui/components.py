@@ -65,3 +65,23 @@ def pager(page: rx.Var, pages: rx.Var, prev_handler, next_handler) -> rx.Compone
         rx.button(tr("ui.pager.next"), on_click=next_handler, disabled=page >= pages, variant="soft"),
         align="center", spacing="3",
     )
+
+
+def confirm_dialog(label_key: str, title_key: str, text_key: str, on_confirm, *, subject=None,
+                   confirm_key: str | None = None, danger: bool = True) -> rx.Component:
+    """A button that asks before a destructive (or notable) action: title, text with the
+    subject in bold, Cancel, and the confirming button that runs `on_confirm`."""
+    color = {"color_scheme": "red"} if danger else {}
+    text = [tr(text_key)] + ([" ", rx.text.strong(subject)] if subject is not None else [])
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(tr(label_key), size="1", variant="soft", **color)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr(title_key)),
+            rx.alert_dialog.description(*text),
+            rx.flex(
+                rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(tr(confirm_key or label_key), on_click=on_confirm, **color)),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+        ),
+    )

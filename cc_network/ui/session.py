@@ -94,6 +94,20 @@ class AppState(rx.State):
         self.notice = ""
         self.error = error_key(exc)
 
+    def _load(self, actor: Actor) -> None:
+        """A page's data for this person; pages that list things define it."""
+
+    def _refresh(self, actor: Actor | None = None):
+        """Reload the page's data after an action; a refused load shows its message."""
+        actor = actor or self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            self._load(actor)
+        except ServiceError as exc:
+            self._fail(exc)
+        return None
+
     def _ok(self, notice_key: str) -> None:
         self.error = ""
         self.notice = notice_key

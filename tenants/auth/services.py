@@ -295,6 +295,7 @@ def do_reset_password(token: str, new_password: str) -> Account:
 # ---------------------------------------------------------------- API tokens
 
 TOKEN_PREFIX = "ccn_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,11 @@ def token_actor(secret: str | None) -> Actor | None:
         membership = s.get(Membership, tok.membership_id)
         if membership is None or not membership.active:
             return None
-        tok.last_used_at = utcnow()
-        s.add(tok)
-        s.commit()
-        return actor_for(membership.account_id, tok.tenant_id)
+        now = utcnow()
+        # every REST call comes through here: record the use, but write at most once a minute
+        if tok.last_used_at is None or now - tok.last_used_at > LAST_USED_RESOLUTION:
+            tok.last_used_at = now
+            s.add(tok)
+            s.commit()
+        account_id, tenant_id = membership.account_id, tok.tenant_id
+    return actor_for(account_id, tenant_id)

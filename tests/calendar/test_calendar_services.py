@@ -346,3 +346,23 @@ def test_calendar_view_rows_match_the_full_query(worlds):
     assert rows[0].starts_at == _at(10)
     with pytest.raises(Forbidden):
         cal.calendar_view(a.student.actor, a.tenant_id, {"start": _at(0), "end": _at(31)})
+
+
+def test_a_single_meeting_of_the_series_can_be_moved(world_a):
+    """P03: one weekly meeting moves to another day; the rest of the series stays put."""
+    a = world_a
+    year = _year(a)
+    series = cal.do_create_meeting_series(a.manager.actor, a.tenant_id, {
+        "title": "Réunion de coordination", "academic_year_id": year.id, "weekday": 4,
+        "local_start": "10:00", "duration_minutes": 60})
+    with system_session("t") as s:
+        first, second = s.exec(select(Event).where(Event.series_id == series.id)
+                               .order_by(Event.starts_at).limit(2)).all()
+    moved = cal.event_input_of(first, cal.event_staff_ids(a.tenant_id, first.id))
+    moved.update(starts_at=first.starts_at + timedelta(days=-1), ends_at=first.ends_at + timedelta(days=-1))
+    e = cal.do_update_event(a.manager.actor, a.tenant_id, first.id, moved, override_conflicts=True,
+                            override_reason="salle prise vendredi")
+    assert e.starts_at.astimezone(CASA).weekday() == 3 and e.sequence == 1
+    assert cal.get_event(a.manager.actor, a.tenant_id, second.id).starts_at == second.starts_at
+    with pytest.raises(Forbidden):  # after publication only the manager moves it
+        cal.do_update_event(a.counselor.actor, a.tenant_id, first.id, moved)

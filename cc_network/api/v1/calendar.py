@@ -3,20 +3,15 @@ academic years, meeting series. Every route calls a service of tenants.calendar.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cc_network.api.deps import actor_in_tenant, current_actor
-from cc_network.api.errors import error_body, request_lang
+from cc_network.api.errors import detailed_errors
 from cc_network.api.v1.schemas import ERROR_RESPONSES, MAX_ID
-from integrations.errors import ServiceError
-from integrations.i18n import error_text
 from tenants.calendar import planning
 from tenants.calendar import services as cal
 from tenants.calendar.services import AcademicYearInput, ClosingInput, EventInput, SeriesInput
@@ -28,27 +23,7 @@ DETAIL_KEYS = ("conflicts", "ids", "registered", "fields")
 MAX_LIMIT = 200
 
 
-class _DetailedErrors(APIRoute):
-    """Calendar refusals name the conflicting events, the unknown members, the registrations
-    already taken or the invalid fields; other errors go to the app's handlers unchanged."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ServiceError as exc:
-                extra = {k: exc.params[k] for k in DETAIL_KEYS if k in exc.params}
-                if not extra or exc.http_status == 401:
-                    raise
-                message = error_text(exc.code, request_lang(request), exc.message)
-                return JSONResponse(error_body(exc.code, message, **extra), status_code=exc.http_status)
-
-        return route
-
-
-router = APIRouter(tags=["calendar"], responses=ERROR_RESPONSES, route_class=_DetailedErrors)
+router = APIRouter(tags=["calendar"], responses=ERROR_RESPONSES, route_class=detailed_errors(*DETAIL_KEYS))
 T = "/tenants/{tenant}"
 EventId = Path(ge=1, le=MAX_ID)
 ICS = "text/calendar; charset=utf-8"

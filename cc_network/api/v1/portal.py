@@ -4,22 +4,19 @@ visit sheets (P06). Every route calls a service of tenants.portal; the rules liv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from cc_network.api.deps import actor_in_tenant
-from cc_network.api.errors import error_body, request_lang
+from cc_network.api.errors import detailed_errors
 from cc_network.api.v1.schemas import ERROR_RESPONSES, MAX_ID, Page
-from integrations.errors import ServiceError
-from integrations.i18n import error_text
 from tenants.core.actor import Actor
 from tenants.core.roles import Perm
 from tenants.portal.profiles import services as prof
@@ -39,24 +36,7 @@ from tenants.portal.visits.services import VisitInput
 DETAIL_KEYS = ("until", "opens_at", "hours", "max_bytes", "status")
 
 
-class _DetailedErrors(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ServiceError as exc:
-                extra = {k: exc.params[k] for k in DETAIL_KEYS if k in exc.params}
-                if not extra or exc.http_status == 401:
-                    raise
-                message = error_text(exc.code, request_lang(request), exc.message)
-                return JSONResponse(error_body(exc.code, message, **extra), status_code=exc.http_status)
-
-        return route
-
-
-router = APIRouter(tags=["portal"], responses=ERROR_RESPONSES, route_class=_DetailedErrors)
+router = APIRouter(tags=["portal"], responses=ERROR_RESPONSES, route_class=detailed_errors(*DETAIL_KEYS))
 T = "/tenants/{tenant}"
 P = T + "/portal"
 Scope = Depends(actor_in_tenant)

@@ -20,7 +20,7 @@ from cc_network.pages.calendar.common import (
     team_options,
 )
 from cc_network.pages.forms import as_id, form_str
-from cc_network.ui.components import empty, messages
+from cc_network.ui.components import confirm_dialog, empty, messages
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import api_url, area_page
 from cc_network.ui.session import AppState
@@ -169,16 +169,6 @@ class CalendarState(AppState):
         self.period_label = (anchor.strftime("%Y") if self.view == "month"
                              else f"{first.isoformat()} — {last.isoformat()}" if self.view == "week"
                              else anchor.isoformat())
-
-    def _refresh(self, actor: Actor | None = None):
-        actor = actor or self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-        return None
 
     def _load_feeds(self, actor: Actor) -> None:
         self.feeds = [FeedRow(f.id, f.scope, f.created_at.strftime("%Y-%m-%d"))
@@ -467,20 +457,8 @@ def _feed_row(f) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(I18nState.tx["ui.calendar.feed_scope." + f.scope]),
         rx.table.cell(f.created),
-        rx.table.cell(rx.alert_dialog.root(
-            rx.alert_dialog.trigger(rx.button(tr("ui.calendar.feed_revoke"), size="1", color_scheme="red",
-                                              variant="soft")),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title(tr("ui.calendar.feed_revoke_title")),
-                rx.alert_dialog.description(tr("ui.calendar.feed_revoke_text")),
-                rx.flex(
-                    rx.alert_dialog.cancel(rx.button(tr("ui.cancel"), variant="soft", color_scheme="gray")),
-                    rx.alert_dialog.action(rx.button(tr("ui.calendar.feed_revoke"), color_scheme="red",
-                                                     on_click=CalendarState.revoke_feed(f.id))),
-                    spacing="3", justify="end", margin_top="1em",
-                ),
-            ),
-        )),
+        rx.table.cell(confirm_dialog("ui.calendar.feed_revoke", "ui.calendar.feed_revoke_title",
+                                     "ui.calendar.feed_revoke_text", CalendarState.revoke_feed(f.id))),
         aria_label=I18nState.tx["ui.calendar.feed_scope." + f.scope],
     )
 

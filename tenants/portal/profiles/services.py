@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pypdf import PdfReader
-from sqlalchemy import update
+from sqlalchemy import String, cast, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -379,20 +379,25 @@ def ensure_profile(s: Session, tenant_id: int, membership_id: int, *, for_update
     return row
 
 
+def _consent_of(row: ConsentRecord | None) -> ConsentState:
+    return ConsentState(False, None, "") if row is None else ConsentState(row.granted, row.at, row.text_version)
+
+
 def consent_state(s: Session, membership_id: int, purpose: str = SHARE_WITH_COMPANIES) -> ConsentState:
     row = s.exec(select(ConsentRecord).where(ConsentRecord.membership_id == membership_id,
                                              ConsentRecord.purpose == purpose)
                  .order_by(ConsentRecord.id.desc()).limit(1)).first()
-    if row is None:
-        return ConsentState(False, None, "")
-    return ConsentState(row.granted, row.at, row.text_version)
+    return _consent_of(row)
 
 
-def _build_view(s: Session, m: Membership, a: Account, p: StudentProfile | None) -> ProfileView:
+def _build_view(s: Session, m: Membership, a: Account, p: StudentProfile | None, *,
+                consent: ConsentState | None = None, deletion_pending: bool | None = None) -> ProfileView:
+    """One student's view; a list passes `consent` and `deletion_pending` it loaded for the whole page."""
     est = s.get(Establishment, p.establishment_id) if p and p.establishment_id else None
     fld = s.get(StudyField, p.field_id) if p and p.field_id else None
-    pending = s.exec(select(DeletionRequest.id).where(DeletionRequest.membership_id == m.id,
-                                                      DeletionRequest.status == PENDING)).first()
+    if deletion_pending is None:
+        deletion_pending = s.exec(select(DeletionRequest.id).where(
+            DeletionRequest.membership_id == m.id, DeletionRequest.status == PENDING)).first() is not None
     return ProfileView(
         membership_id=m.id, email=a.email, full_name=(p.full_name if p and p.full_name else a.full_name),
         phone=p.phone if p else "", establishment=_est_view(est), field=_field_view(fld),
@@ -402,8 +407,8 @@ def _build_view(s: Session, m: Membership, a: Account, p: StudentProfile | None)
         experiences=tuple(p.experiences) if p else (),
         cv_filename=p.cv_filename if p and p.cv_key else "", cv_size=p.cv_size if p and p.cv_key else None,
         cv_uploaded_at=p.cv_uploaded_at if p and p.cv_key else None,
-        consent=consent_state(s, m.id), updated_at=p.updated_at if p else None,
-        deletion_pending=pending is not None,
+        consent=consent if consent is not None else consent_state(s, m.id),
+        updated_at=p.updated_at if p else None, deletion_pending=deletion_pending,
     )
 
 
@@ -418,28 +423,36 @@ def list_establishments(actor: Actor, tenant_id: int, *, include_inactive: bool 
         return [_est_view(e) for e in s.exec(q).all()]
 
 
-def do_save_establishment(actor: Actor, tenant_id: int, data: dict | EstablishmentInput, *,
-                          establishment_id: int | None = None) -> EstablishmentView:
-    """Create (no id) or change an establishment. Deactivate rather than delete: profiles point at it."""
-    require(actor, Perm.STUDENT_MANAGE, tenant_id=tenant_id)
-    inp = parse(EstablishmentInput, data)
+def _save_list_item(actor: Actor, tenant_id: int, model: type, inp: BaseModel, item_id: int | None, *,
+                    action: str, not_found: NotFound, exists: Conflict) -> Any:
+    """Create (no id) or change an item of a BD05 list. Deactivate rather than delete: profiles point at it."""
     try:
         with tenant_session(tenant_id) as s, transaction(s):
-            if establishment_id is None:
-                e = Establishment(tenant_id=tenant_id)
+            if item_id is None:
+                item = model(tenant_id=tenant_id)
             else:
-                e = s.get(Establishment, establishment_id)
-                if e is None:
-                    raise NotFound("establishment not found", code="establishment_not_found")
+                item = s.get(model, item_id)
+                if item is None:
+                    raise not_found
             for k, v in inp.model_dump().items():
-                setattr(e, k, v)
-            s.add(e)
+                setattr(item, k, v)
+            s.add(item)
             s.flush()
-            audit(s, actor, "establishment.saved", tenant_id=tenant_id, target_type="establishment",
-                  target_id=e.id, **inp.model_dump())
-            return _est_view(e)
+            audit(s, actor, f"{action}.saved", tenant_id=tenant_id, target_type=action, target_id=item.id,
+                  **inp.model_dump())
+            return item
     except IntegrityError as exc:
-        raise Conflict("an establishment with this name exists", code="establishment_exists") from exc
+        raise exists from exc
+
+
+def do_save_establishment(actor: Actor, tenant_id: int, data: dict | EstablishmentInput, *,
+                          establishment_id: int | None = None) -> EstablishmentView:
+    require(actor, Perm.STUDENT_MANAGE, tenant_id=tenant_id)
+    inp = parse(EstablishmentInput, data)
+    return _est_view(_save_list_item(
+        actor, tenant_id, Establishment, inp, establishment_id, action="establishment",
+        not_found=NotFound("establishment not found", code="establishment_not_found"),
+        exists=Conflict("an establishment with this name exists", code="establishment_exists")))
 
 
 def list_study_fields(actor: Actor, tenant_id: int, *, include_inactive: bool = False) -> list[StudyFieldView]:
@@ -455,23 +468,10 @@ def do_save_study_field(actor: Actor, tenant_id: int, data: dict | StudyFieldInp
                         field_id: int | None = None) -> StudyFieldView:
     require(actor, Perm.STUDENT_MANAGE, tenant_id=tenant_id)
     inp = parse(StudyFieldInput, data)
-    try:
-        with tenant_session(tenant_id) as s, transaction(s):
-            if field_id is None:
-                f = StudyField(tenant_id=tenant_id)
-            else:
-                f = s.get(StudyField, field_id)
-                if f is None:
-                    raise NotFound("field of study not found", code="field_not_found")
-            for k, v in inp.model_dump().items():
-                setattr(f, k, v)
-            s.add(f)
-            s.flush()
-            audit(s, actor, "study_field.saved", tenant_id=tenant_id, target_type="study_field",
-                  target_id=f.id, **inp.model_dump())
-            return _field_view(f)
-    except IntegrityError as exc:
-        raise Conflict("a field of study with this name exists", code="field_exists") from exc
+    return _field_view(_save_list_item(
+        actor, tenant_id, StudyField, inp, field_id, action="study_field",
+        not_found=NotFound("field of study not found", code="field_not_found"),
+        exists=Conflict("a field of study with this name exists", code="field_exists")))
 
 
 # ---------------------------------------------------------------- profile
@@ -553,22 +553,25 @@ def list_student_profiles(actor: Actor, tenant_id: int, *, consenting_only: bool
         if query:
             like = f"%{query}%"
             q = q.where(Account.email.ilike(like) | Account.full_name.ilike(like))
-        out: list[ProfileView] = []
-        skipped = 0
-        # roles are a JSON list: filter students in Python, the lists are one centre's size
-        for m, a in s.exec(q).all():
-            if Role.STUDENT.value not in m.roles:
-                continue
-            view = _build_view(s, m, a, _profile_of(s, m.id))
-            if consenting_only and not view.consent.granted:
-                continue
-            if skipped < offset:
-                skipped += 1
-                continue
-            out.append(view)
-            if len(out) >= limit:
-                break
-        return out
+        # roles are a JSON list of plain names: the quoted name matches exactly one role
+        q = q.where(cast(Membership.roles, String).like(f'%"{Role.STUDENT.value}"%'))
+        rows = s.exec(q).all()
+        ids = [m.id for m, _ in rows]
+        consents: dict[int, ConsentState] = {}
+        for c in s.exec(select(ConsentRecord).where(ConsentRecord.membership_id.in_(ids),
+                                                    ConsentRecord.purpose == SHARE_WITH_COMPANIES)
+                        .order_by(ConsentRecord.id)).all():
+            consents[c.membership_id] = _consent_of(c)  # the latest record wins
+        if consenting_only:
+            rows = [(m, a) for m, a in rows if consents.get(m.id, _consent_of(None)).granted]
+        page = rows[offset:offset + limit]
+        page_ids = [m.id for m, _ in page]
+        profiles = {p.membership_id: p for p in s.exec(
+            select(StudentProfile).where(StudentProfile.membership_id.in_(page_ids))).all()}
+        pending = set(s.exec(select(DeletionRequest.membership_id).where(
+            DeletionRequest.membership_id.in_(page_ids), DeletionRequest.status == PENDING)).all())
+        return [_build_view(s, m, a, profiles.get(m.id), consent=consents.get(m.id, _consent_of(None)),
+                            deletion_pending=m.id in pending) for m, a in page]
 
 
 # ---------------------------------------------------------------- CV
