@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Column, DateTime, MetaData, UniqueConstraint, event, text
 from sqlalchemy import column as sa_column_placeholder
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, create_engine
@@ -150,7 +150,9 @@ def _make_engine(url: str, *, app_role: str | None = None) -> Engine:
 
         return eng
 
-    eng = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    settings = get_settings()
+    eng = create_engine(url, pool_pre_ping=True, pool_size=settings.database_pool_size,
+                        max_overflow=settings.database_max_overflow)
     if app_role:
 
         @event.listens_for(eng, "connect")
@@ -264,6 +266,9 @@ def _guard_flush(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
             raise TenantScopeError("refusing to delete another tenant's row")
 
 
+_SET_SCOPE = text("SELECT set_config('cc.tenant_id', :t, true), set_config('cc.system', :s, true)")
+
+
 @event.listens_for(Session, "after_begin")
 def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa: ANN001
     if connection.dialect.name != "postgresql":
@@ -271,7 +276,18 @@ def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa:
     tenant_id, system = scope_of(session)
     if tenant_id is None and system is None:
         return
-    connection.execute(
-        text("SELECT set_config('cc.tenant_id', :t, true), set_config('cc.system', :s, true)"),
-        {"t": str(tenant_id or ""), "s": "on" if tenant_id is None else "off"},
-    )
+    connection.execute(_SET_SCOPE, {"t": str(tenant_id or ""), "s": "on" if tenant_id is None else "off"})
+
+
+@contextlib.contextmanager
+def tenant_connection(tenant_id: int, *, engine: Engine | None = None) -> Iterator[Connection]:
+    """One transaction on a bare Core connection, for the few hot paths where the ORM's unit
+    of work costs more than the work (taking a seat). Nothing filters its statements: each
+    must name the tenant itself. On PostgreSQL the tenant is set, so row-level security
+    still stands behind them. Commits on success, rolls back on any error."""
+    if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
+        raise TenantScopeError(f"tenant_connection needs a tenant id, got {tenant_id!r}")
+    with (engine or get_engine()).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(_SET_SCOPE, {"t": str(tenant_id), "s": "off"})
+        yield conn

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'data' / 'cc_network.db'}"
     # PostgreSQL only: the non-owner role the app switches to so row-level security applies.
     database_app_role: str = "cc_app"
+    # PostgreSQL connections kept open per process: as many as the threads that may query at
+    # once (Starlette's pool runs 40 sync routes), so a busy minute never opens and closes
+    # connections per request; the overflow absorbs jobs and bursts beyond that.
+    database_pool_size: int = 40
+    database_max_overflow: int = 20
     redis_url: str | None = None
     # Without a broker URL: Redis when CC_REDIS_URL is set, else kombu's filesystem transport.
     broker_url: str | None = None

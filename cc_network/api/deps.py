@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from integrations.errors import NotFound, Unauthenticated
-from tenants.auth.services import actor_for, session_actor, token_actor
+from tenants.auth.services import actor_for, session_actor, token_actor, token_identity
 from tenants.core.actor import Actor
 from tenants.core.queries import get_tenant_by_slug
 from tenants.core.services import SLUG_RE
@@ -37,6 +37,16 @@ def actor_in_tenant(request: Request, tenant: str) -> tuple[Actor, int]:
     """
     from integrations.db import system_session
 
+    secret = bearer(request)
+    if secret:
+        # a token names its centre: compare slugs, no second lookup
+        found = token_identity(secret)
+        if found is None:
+            raise Unauthenticated("a valid bearer token or session is required")
+        actor, slug = found
+        if slug != tenant.strip().lower() or actor.tenant_id is None:
+            raise NotFound("unknown centre", code="not_found")
+        return actor, actor.tenant_id
     actor = current_actor(request)
     if not SLUG_RE.match(tenant.strip().lower()):  # not even a slug: unknown, and kept away from the database
         raise NotFound("unknown centre", code="not_found")

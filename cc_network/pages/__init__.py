@@ -18,11 +18,12 @@ def register(app: rx.App) -> None:
         portal_calendar,
         reset,
         signup,
+        staff_portal,
         team,
         tokens,
         verify,
     )
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
-                   portal_calendar, portal, verify):
+                   portal_calendar, portal, staff_portal, verify):
         module.register(app)

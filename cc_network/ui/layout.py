@@ -13,8 +13,13 @@ LANG_NAMES = (("fr", "ui.lang.fr"), ("en", "ui.lang.en"), ("ar", "ui.lang.ar"))
 # Links of each area's navigation: (label key, path, only for managers)
 NAV: dict[str, list[tuple[str, str, bool]]] = {
     "staff": [("ui.nav.home", "/staff", False), ("ui.nav.calendar", "/staff/calendar", False),
+              ("ui.nav.visits", "/staff/visits", False),
+              ("ui.nav.staff_sessions", "/staff/sessions", False),
+              ("ui.nav.students", "/staff/students", False),
+              ("ui.nav.surveys", "/staff/surveys", False),
               ("ui.nav.team", "/staff/team", False),
               ("ui.nav.mailbox", "/staff/mailbox", False),
+              ("ui.nav.portal_settings", "/staff/portal/settings", True),
               ("ui.nav.identity", "/staff/settings/identity", True),
               ("ui.nav.tokens", "/account/tokens", False)],
     "portal": [("ui.nav.home", "/portal", False), ("ui.nav.sessions", "/portal/sessions", False),

@@ -347,22 +347,35 @@ def do_revoke_api_token(actor: Actor, token_id: int) -> None:
         audit(s, actor, "token.revoked", tenant_id=actor.tenant_id, target_type="api_token", target_id=tok.id)
 
 
-def token_actor(secret: str | None) -> Actor | None:
-    """The actor of a bearer token: the membership it was made for, if still active."""
+def token_identity(secret: str | None) -> tuple[Actor, str] | None:
+    """The actor of a bearer token and the slug of its centre, in one query: the token, its
+    membership, account and centre, each still active (every REST call comes through here)."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     with system_session("resolve API token") as s:
-        tok = s.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(secret))).first()
-        if tok is None or tok.revoked_at is not None:
+        row = s.exec(
+            select(ApiToken.id, ApiToken.last_used_at, Membership.id, Membership.roles, Account.id, Account.email,
+                   Account.full_name, Account.network_role, Tenant.id, Tenant.slug)
+            .join(Membership, (Membership.id == ApiToken.membership_id) & (Membership.tenant_id == ApiToken.tenant_id))
+            .join(Account, Account.id == Membership.account_id)
+            .join(Tenant, Tenant.id == ApiToken.tenant_id)
+            .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None),
+                   Membership.active, Account.active, Tenant.active)
+        ).first()
+        if row is None:
             return None
-        membership = s.get(Membership, tok.membership_id)
-        if membership is None or not membership.active:
-            return None
+        token_id, last_used, membership_id, roles, account_id, email, full_name, network_role, tenant_id, slug = row
         now = utcnow()
-        # every REST call comes through here: record the use, but write at most once a minute
-        if tok.last_used_at is None or now - tok.last_used_at > LAST_USED_RESOLUTION:
-            tok.last_used_at = now
-            s.add(tok)
+        # record the use, but write at most once a minute
+        if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+            s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
             s.commit()
-        account_id, tenant_id = membership.account_id, tok.tenant_id
-    return actor_for(account_id, tenant_id)
+    actor = Actor(account_id=account_id, email=email, full_name=full_name, tenant_id=tenant_id,
+                  membership_id=membership_id, roles=frozenset(roles or ()), network_role=network_role)
+    return actor, slug
+
+
+def token_actor(secret: str | None) -> Actor | None:
+    """The actor of a bearer token: the membership it was made for, if still active."""
+    found = token_identity(secret)
+    return found[0] if found else None

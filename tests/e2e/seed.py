@@ -10,6 +10,7 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed event-uid TITLE  # the iCalendar UID of the centre's event of that title
     python -m tests.e2e.seed portal-setup EMAIL NAME TITLE  # a counselor with hours, a published workshop
     python -m tests.e2e.seed survey-setup EMAIL NAME TITLE  # a student who attended a closed workshop
+    python -m tests.e2e.seed move-to-past TITLE             # the workshop took place (ended an hour ago)
 """
 
 from __future__ import annotations
@@ -166,10 +167,28 @@ def survey_setup(student_email: str, student_name: str, workshop_title: str) -> 
     print(json.dumps({"event_id": e.id}))
 
 
+def move_to_past(workshop_title: str) -> None:
+    """The workshop took place: it started three hours ago and ended an hour ago."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from integrations.db import system_session, utcnow
+    from tenants.calendar.models import Event
+
+    with system_session("e2e: the workshop took place") as s:
+        row = s.exec(select(Event).where(Event.title == workshop_title)).one()
+        row.starts_at, row.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+        row.registration_closes_at = None
+        s.add(row)
+        s.commit()
+        print(json.dumps({"event_id": row.id}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
     cmd, *args = sys.argv[1:]
     {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
      "event-uid": event_uid, "portal-setup": portal_setup,
-     "survey-setup": survey_setup}[cmd](*args)
+     "survey-setup": survey_setup, "move-to-past": move_to_past}[cmd](*args)

@@ -45,10 +45,12 @@ from tenants.portal.registrations import services as reg
 from tenants.portal.sessions import services as sess
 from tenants.portal.sessions.models import SessionBooking
 from tenants.portal.settings.services import do_update_portal_settings
+from tenants.portal.surveys import services as surveys
 from tenants.team.services import do_set_member_active
 from tests.api.util import cookie_for, error_code, snapshot
 from tests.conftest import World, _wipe, build_world, create_person
 from tests.portal.registrations.util import bulk_students
+from tests.portal.surveys.util import held_workshop
 
 PREFIX = "/api/v1/tenants/{tenant}"
 ROLES = sorted(r.value for r in TENANT_ROLES)
@@ -410,6 +412,53 @@ CASES |= {
 }
 
 
+# ---------------------------------------------------------------- questionnaires and certificates
+
+ANSWERS = {"q1": 5, "q2": 4, "q3": 5, "q4": 4, "q5": "Très utile"}
+
+
+def _attended(ctx: Ctx, w: World, role: str) -> dict:
+    """A workshop the centre's student attended, closed: its questionnaire is open to her."""
+    eid, _ = held_workshop(w, [w.student.actor], title="Atelier évalué")
+    return {"event_id": eid}
+
+
+def _certificate(ctx: Ctx, w: World, role: str) -> dict:
+    eid = _attended(ctx, w, role)["event_id"]
+    cert = surveys.do_submit_answers(w.student.actor, w.tenant_id, eid, ANSWERS).certificate
+    return {"certificate_id": cert.id}
+
+
+CASES |= {
+    ("GET", PREFIX + "/portal/questionnaires"): Case(Perm.PORTAL_SELF),
+    ("GET", PREFIX + "/portal/questionnaires/{event_id}"): Case(Perm.PORTAL_SELF, ids=_attended),
+    ("POST", PREFIX + "/portal/questionnaires/{event_id}/answers"): Case(
+        Perm.PORTAL_SELF, ok=201, ids=_attended, body=lambda ctx, w: {"answers": ANSWERS}),
+    ("GET", PREFIX + "/portal/certificates"): Case(Perm.PORTAL_SELF),
+    # the student's own, or any of the centre's for staff who see students
+    ("GET", PREFIX + "/portal/certificates/{certificate_id}"): Case(
+        (Perm.PORTAL_SELF, Perm.STUDENT_VIEW), ids=_certificate, not_found_code="certificate_not_found"),
+    ("GET", PREFIX + "/portal/certificates/{certificate_id}/pdf"): Case(
+        (Perm.PORTAL_SELF, Perm.STUDENT_VIEW), ids=_certificate, not_found_code="certificate_not_found"),
+    ("POST", PREFIX + "/portal/certificates/{certificate_id}/revoke"): Case(
+        Perm.STUDENT_MANAGE, ids=_certificate, not_found_code="certificate_not_found",
+        body=lambda ctx, w: {"reason": "délivré par erreur"}),
+    ("GET", PREFIX + "/portal/waiver"): Case(Perm.TENANT_VIEW),
+    ("GET", PREFIX + "/portal/questionnaire-templates/{event_type}"): Case(
+        Perm.CALENDAR_VIEW, ids=lambda ctx, w, role: {"event_type": "debate_workshop"}),
+    ("PUT", PREFIX + "/portal/questionnaire-templates/{event_type}"): Case(
+        (Perm.TENANT_SETTINGS, Perm.CALENDAR_SETTINGS), ids=lambda ctx, w, role: {"event_type": "debate_workshop"},
+        body=lambda ctx, w: {"questions": [{"kind": "rating", "label": "Qualité de l'atelier"},
+                                           {"kind": "text", "label": "Vos remarques", "required": False}]}),
+    ("POST", PREFIX + "/events/{event_id}/questionnaire"): Case(Perm.CALENDAR_EDIT, ids=_attended),
+    ("GET", PREFIX + "/events/{event_id}/questionnaire/results"): Case(
+        (Perm.STUDENT_VIEW, Perm.CALENDAR_VIEW), ids=_attended),
+    ("GET", PREFIX + "/events/{event_id}/certificates"): Case(Perm.STUDENT_VIEW, ids=_attended),
+    ("GET", PREFIX + "/portal/counselors/{membership_id}/satisfaction"): Case(
+        (Perm.STUDENT_VIEW, Perm.CALENDAR_VIEW), ids=_counselor, not_found_code="member_not_found"),
+}
+
+
 def case_for(method: str, path: str) -> Case:
     case = CASES.get((method, path))
     if case is None:
@@ -420,7 +469,8 @@ def case_for(method: str, path: str) -> Case:
 
 
 def id_names(path: str) -> list[str]:
-    return [n for n in re.findall(r"{(\w+)}", path) if n != "tenant"]
+    """The path's object ids (a code such as an event type is not one)."""
+    return [n for n in re.findall(r"{(\w+)}", path) if n.endswith("_id")]
 
 
 def call(client: TestClient, method: str, path: str, slug: str, ids: dict, case: Case, ctx: Ctx,

@@ -13,11 +13,13 @@ change or reveal A's data, so each probe is known to be able to fail.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import json
+import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import reflex as rx
@@ -48,6 +50,7 @@ from tenants.team.services import do_invite_member
 from tests.conftest import World
 from tests.portal.registrations.util import at, bulk_students, publish
 from tests.portal.surveys.util import held_workshop
+from tests.ui.matrix_cases import Probe, Public, View
 
 NOT_FOUND = {"error.not_found", "error.unknown_tenant", "error.academic_year_not_found", "error.room_not_found",
              "error.event_not_found", "error.registration_not_found"}
@@ -56,34 +59,6 @@ ROLES = ["manager", "counselor", "business_developer", "ambassador", "intern", "
 
 
 # ---------------------------------------------------------------- cases
-
-@dataclass
-class Probe:
-    """Called with A's ids. `expect`: the error shown ('not_found'), or 'nothing' for a
-    handler that only looks in rows already on screen and must simply do nothing."""
-
-    path: str | Callable[[dict], str]
-    args: Callable[[dict], tuple]
-    snapshot: Callable[[dict], object]
-    expect: str = "not_found"
-    # who in A may do it (the positive control)
-    owner: str = "manager"
-
-
-@dataclass
-class View:
-    """A page load or a listing, called as B: must not reveal anything of A."""
-
-    path: str | Callable[[dict], str]
-    args: Callable[[dict], tuple] = field(default=lambda a: ())
-
-
-@dataclass
-class Public:
-    """No tenant data behind it (or only what a public page shows): declared, not probed."""
-
-    reason: str
-
 
 def _member(a: dict) -> tuple:
     with system_session("matrix snapshot") as s:
@@ -300,6 +275,14 @@ MATRIX: dict[str, Probe | View | Public] = {
     "PortalCalendarState.on_load_event": Public("a published event of the portal, open to anyone"),
 }
 
+# Each area's handlers may also be declared in a module of tests/ui/matrix_parts: ENTRIES
+# joins MATRIX, and setup(a, ids, secrets) adds that area's objects of centre A.
+_PARTS = [importlib.import_module(f"tests.ui.matrix_parts.{m.name}")
+          for m in pkgutil.iter_modules([str(Path(__file__).parent / "matrix_parts")])]
+for _part in _PARTS:
+    assert not set(_part.ENTRIES) & set(MATRIX), f"{_part.__name__} declares handlers twice"
+    MATRIX |= _part.ENTRIES
+
 
 # ---------------------------------------------------------------- the app's handlers
 
@@ -423,6 +406,9 @@ def setting(worlds, run_outbox):
     secrets = ["Centre ALPHA", a.counselor.email, "secret-invitee@example.org", "Alpha IdP", "alpha-client",
                "Alpha secret workshop", "Alpha past workshop", "Alpha full workshop", "Alpha open workshop",
                "Alpha secret need", "Alpha attended workshop", "Alpha held workshop"]
+    for part in _PARTS:
+        if hasattr(part, "setup"):
+            part.setup(a, ids, secrets)
     return a, b, ids, secrets
 
 

@@ -39,6 +39,13 @@ def test_a_student_finds_a_free_slot_books_it_and_cancels(world_a):
     form = {"counselor": str(world_a.counselor.membership_id), "day_from": day, "day_to": day}
     _run(state, "PortalSessionsState.search_slots", form)
     assert state.error == "" and len(state.slots) >= 2
+    # shown under one heading per day: that day, every slot once, times only
+    [shown_day] = state.days
+    target = date.fromisoformat(day)
+    assert (shown_day.day, shown_day.month) == (str(target.day), str(target.month))
+    assert shown_day.weekday == ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[target.weekday()]
+    assert [r.value for r in shown_day.slots] == [r.value for r in state.slots]
+    assert shown_day.slots[0].label == "09:00"
     first = state.slots[0].value
     # a slot the page did not list is refused before reaching the service
     _run(state, "PortalSessionsState.book", {"slot": "2031-01-01T09:00:00+01:00", "need": "Mon CV"})

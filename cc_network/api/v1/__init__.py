@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cc_network.api.v1 import audit, calendar, certificates, core, portal, team, tenants, tokens
+from cc_network.api.v1 import (
+    audit,
+    calendar,
+    certificates,
+    core,
+    portal,
+    surveys,
+    team,
+    tenants,
+    tokens,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(core.router)
@@ -19,4 +29,5 @@ router.include_router(tokens.router)
 router.include_router(audit.router)
 router.include_router(calendar.router)
 router.include_router(portal.router)
+router.include_router(surveys.router)
 router.include_router(certificates.router)

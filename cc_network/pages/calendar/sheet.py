@@ -379,6 +379,8 @@ def _sheet() -> rx.Component:
                     href=f"{api_url()}/api/v1/tenants/" + AppState.tenant_slug + "/events/"
                     + SheetState.shown_id.to_string() + ".ics",
                     is_external=True),
+            rx.cond(SheetState.status == "closed", rx.link(tr("ui.surveys.results_link"),
+                                                           href="/staff/surveys/events/" + SheetState.shown_id.to_string())),
             spacing="4", align="center",
         ),
         rx.data_list.root(

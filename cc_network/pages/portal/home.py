@@ -26,12 +26,14 @@ from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
 from integrations.db import utcnow
 from integrations.errors import ServiceError
+from integrations.qr import qr_data_url
 from tenants.core.actor import Actor
 from tenants.portal.certificates.services import my_certificates
 from tenants.portal.profiles.services import get_my_profile
 from tenants.portal.registrations.services import catalogue, do_accept_offer, my_registrations
 from tenants.portal.sessions.services import list_my_bookings
 from tenants.portal.surveys.services import my_pending_questionnaires
+from tenants.portal.visits.services import student_qr_value
 
 RECOMMENDED = 5
 LIVE_REGISTRATION = ("confirmed", "pending_confirmation", "waitlisted", "offered")
@@ -67,6 +69,8 @@ class PortalHomeState(AppState):
     suggestions: list[Suggestion] = []
     surveys: list[PendingSurvey] = []
     certificates: list[CertRow] = []
+    # the student's personal QR code for the reception kiosk, as a data: URL image
+    qr_src: str = ""
 
     def _load(self, actor: Actor) -> None:
         tid, now = actor.tenant_id or 0, utcnow()
@@ -87,6 +91,14 @@ class PortalHomeState(AppState):
                         for q in my_pending_questionnaires(actor, tid)]
         self.certificates = [CertRow(c.id, c.event_title, c.event_date.strftime("%d/%m/%Y"), c.valid)
                              for c in my_certificates(actor, tid)]
+        self._load_qr(actor, tid)
+
+    def _load_qr(self, actor: Actor, tid: int) -> None:
+        try:
+            value = student_qr_value(actor, tid)
+        except ServiceError:
+            value = None
+        self.qr_src = qr_data_url(value) if value else ""
 
     def _suggest(self, actor: Actor, tid: int, zone) -> list[Suggestion]:
         """Open activities whose audience names the student's field or level (simple match)."""
@@ -105,7 +117,7 @@ class PortalHomeState(AppState):
         if actor is None:
             return redirect
         self.upcoming_sessions, self.upcoming_regs, self.past_sessions, self.past_regs = [], [], [], []
-        self.suggestions, self.surveys, self.certificates = [], [], []
+        self.suggestions, self.surveys, self.certificates, self.qr_src = [], [], [], ""
         try:
             self._load(actor)
         except ServiceError as exc:
@@ -194,6 +206,10 @@ def portal_home() -> rx.Component:
         section("ui.portal.recommended", _list(s.suggestions, lambda w: rx.flex(
             rx.text(w.when, size="2", style={"minWidth": "10em"}), rx.text(w.title, weight="medium"),
             spacing="3", role="listitem"), "ui.portal.no_recommendation")),
+        rx.cond(s.qr_src != "", section(
+            "ui.portal.my_qr", rx.text(tr("ui.portal.my_qr_hint"), size="2", color_scheme="gray"),
+            rx.image(src=s.qr_src, alt=tr("ui.portal.my_qr_alt"), width="12em", height="12em",
+                     style={"imageRendering": "pixelated", "background": "white"}))),
         section("ui.portal.history",
                 rx.heading(tr("ui.portal.past_sessions"), size="3", as_="h3"),
                 _list(s.past_sessions, booking_item, "ui.portal.no_sessions"),

@@ -20,7 +20,7 @@ from cc_network.pages.forms import as_id, form_str
 from cc_network.pages.portal.common import BookingRow, booking_row, section, zone_of
 from cc_network.pages.portal.home import booking_item
 from cc_network.ui.components import empty, messages
-from cc_network.ui.i18n import tr
+from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
 from integrations.db import utcnow
@@ -38,10 +38,23 @@ from tenants.portal.sessions.services import (
 DEFAULT_RANGE_DAYS = 14
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 @dataclasses.dataclass
 class SlotRow:
     value: str = ""  # the start, ISO with its offset: what the booking sends back
-    label: str = ""
+    label: str = ""  # the time, in the centre's zone
+
+
+@dataclasses.dataclass
+class SlotDay:
+    """One day's free slots, under a heading built from the translated weekday and month."""
+
+    weekday: str = ""  # mon … sun
+    day: str = ""
+    month: str = ""  # 1 … 12
+    slots: list[SlotRow] = dataclasses.field(default_factory=list)
 
 
 class PortalSessionsState(AppState):
@@ -50,6 +63,7 @@ class PortalSessionsState(AppState):
     day_from: str = ""
     day_to: str = ""
     slots: list[SlotRow] = []
+    days: list[SlotDay] = []
     searched: bool = False
     bookings: list[BookingRow] = []
     suspended_until: str = ""
@@ -66,8 +80,14 @@ class PortalSessionsState(AppState):
         zone = zone_of(self.tenant_slug)
         found = free_slots(actor, actor.tenant_id or 0, int(self.counselor),
                            day_from=parse_date(self.day_from), day_to=parse_date(self.day_to))
-        self.slots = [SlotRow(s.starts_at.astimezone(zone).isoformat(),
-                              local_text(s.starts_at, zone, "%d/%m/%Y %H:%M")) for s in found]
+        self.slots, days = [], {}
+        for slot in found:
+            start = slot.starts_at.astimezone(zone)
+            row = SlotRow(start.isoformat(), local_text(start, zone, "%H:%M"))
+            self.slots.append(row)
+            d = start.date()
+            days.setdefault(d, SlotDay(WEEKDAYS[d.weekday()], str(d.day), str(d.month))).slots.append(row)
+        self.days = list(days.values())
         self.searched = True
 
     @rx.event
@@ -77,7 +97,8 @@ class PortalSessionsState(AppState):
             return redirect
         today = datetime.now(zone_of(self.tenant_slug)).date()
         self.day_from, self.day_to = today.isoformat(), (today + timedelta(days=DEFAULT_RANGE_DAYS)).isoformat()
-        self.counselor, self.slots, self.searched, self.bookings, self.counselors = "", [], False, [], []
+        self.counselor, self.slots, self.days, self.searched = "", [], [], False
+        self.bookings, self.counselors = [], []
         try:
             self.counselors = [Option(str(c.membership_id), c.full_name)
                                for c in list_counselors(actor, actor.tenant_id or 0)]
@@ -91,7 +112,7 @@ class PortalSessionsState(AppState):
         actor = self._actor()
         if actor is None:
             return rx.redirect("/login")
-        self.slots, self.searched = [], False
+        self.slots, self.days, self.searched = [], [], False
         try:
             counselor = form_str(form, "counselor", max_len=20)
             # only a counselor this page listed; the service checks again in the caller's centre
@@ -166,21 +187,29 @@ def _search_form() -> rx.Component:
     )
 
 
+def _slot_day(day: SlotDay) -> rx.Component:
+    """A day's slots as one group of radios, the day as its legend."""
+    return rx.el.fieldset(
+        rx.el.legend(I18nState.tx["ui.calendar.wd." + day.weekday], " ", day.day, " ",
+                     I18nState.tx["ui.calendar.month." + day.month], style={"fontWeight": 600}),
+        rx.flex(rx.foreach(day.slots, lambda sl: rx.el.label(
+            rx.el.input(type="radio", name="slot", value=sl.value, required=True),
+            rx.text(sl.label, as_="span", size="2"),
+            style={"display": "inline-flex", "gap": "0.4em", "alignItems": "center",
+                   "marginInlineEnd": "1em"})), wrap="wrap", spacing="2"),
+        style={"border": "none", "padding": 0, "margin": 0},
+        width="100%",
+    )
+
+
 def _book_form() -> rx.Component:
     s = PortalSessionsState
     return rx.cond(
         s.slots.length() > 0,
         rx.form(
             rx.vstack(
-                rx.el.fieldset(
-                    rx.el.legend(tr("ui.portal.free_slots")),
-                    rx.flex(rx.foreach(s.slots, lambda sl: rx.el.label(
-                        rx.el.input(type="radio", name="slot", value=sl.value, required=True),
-                        rx.text(sl.label, as_="span", size="2"),
-                        style={"display": "inline-flex", "gap": "0.4em", "alignItems": "center",
-                               "marginInlineEnd": "1em"})), wrap="wrap", spacing="2"),
-                    style={"border": "none", "padding": 0},
-                ),
+                rx.text(tr("ui.portal.free_slots"), weight="medium"),
+                rx.foreach(s.days, _slot_day),
                 text_area(tr("ui.portal.need"), "need", hint=tr("ui.portal.need_hint")),
                 rx.button(tr("ui.portal.book"), type="submit"),
                 spacing="3", width="100%",

@@ -10,7 +10,6 @@ and shows only the name, the activity and its date. The PDF is in the student's 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import secrets
 from base64 import b32encode
@@ -18,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import segno
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlmodel import Session, select
 
 from integrations.db import system_session, tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, NotFound
 from integrations.i18n import LANGS, t
 from integrations.pdf import Document, Image, Paragraph, render_pdf
+from integrations.qr import qr_png
 from integrations.settings import get_settings
 from integrations.validation import parse
 from tenants.calendar.models import Event
@@ -117,17 +116,16 @@ def issue_in(s: Session, r: Registration, e: Event, *, response_id: int | None =
 # ---------------------------------------------------------------- reading
 
 def _readable(s: Session, actor: Actor, certificate_id: int) -> Certificate:
-    """The student's own certificate, or any of the centre's for staff; else not found."""
+    """The student's own certificate, or any of the centre's for staff; else not found.
+    Whoever may see none is refused before the lookup, so the answer says nothing of the id."""
+    if not (actor.can(Perm.STUDENT_VIEW) or actor.can(Perm.PORTAL_SELF)):
+        raise Forbidden("only the student and the centre's staff see a certificate", code="forbidden")
     c = s.get(Certificate, certificate_id)
     if c is None:
         raise NotFound("certificate not found", code="certificate_not_found")
-    if actor.can(Perm.STUDENT_VIEW):
+    if actor.can(Perm.STUDENT_VIEW) or actor.membership_id == c.student_membership_id:
         return c
-    if actor.can(Perm.PORTAL_SELF) and actor.membership_id == c.student_membership_id:
-        return c
-    if actor.can(Perm.PORTAL_SELF):
-        raise NotFound("certificate not found", code="certificate_not_found")
-    raise Forbidden("only the student and the centre's staff see a certificate", code="forbidden")
+    raise NotFound("certificate not found", code="certificate_not_found")
 
 
 def my_certificates(actor: Actor, tenant_id: int) -> list[CertificateView]:
@@ -153,13 +151,6 @@ def get_certificate(actor: Actor, tenant_id: int, certificate_id: int) -> Certif
     require(actor, Perm.TENANT_VIEW, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s:
         return view_of(_readable(s, actor, certificate_id))
-
-
-def _qr_png(url: str) -> bytes:
-    buf = io.BytesIO()
-    # error level M survives a crease or a stain on a printed page
-    segno.make(url, error="m", micro=False).save(buf, kind="png", scale=10, border=4)
-    return buf.getvalue()
 
 
 def _fmt_date(d: date) -> str:
@@ -196,7 +187,7 @@ def certificate_pdf(actor: Actor, tenant_id: int, certificate_id: int) -> bytes:
     if c.revoked_at is not None:
         blocks.append(Paragraph(t("certificate.pdf.revoked", lang), align="C", size=12))
     blocks += [
-        Image(_qr_png(url), width=40),
+        Image(qr_png(url), width=40),
         Paragraph(t("certificate.pdf.code", lang, code=c.code), align="C", size=10),
         Paragraph(t("certificate.pdf.verify", lang, url=url), align="C", size=8),
     ]
@@ -223,7 +214,14 @@ def verify_certificate(code: str) -> Verification:
 
 class RevokeInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-    reason: str = Field(min_length=3, max_length=500)
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        if not 3 <= len(v) <= 500:
+            raise ValueError("revoke_reason_required:a reason of 3 to 500 characters")
+        return v
 
 
 def do_revoke_certificate(actor: Actor, tenant_id: int, certificate_id: int, reason: str) -> CertificateView:

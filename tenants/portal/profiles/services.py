@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pypdf import PdfReader
-from sqlalchemy import String, cast, update
+from sqlalchemy import String, cast, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -541,18 +541,33 @@ def do_update_my_profile(actor: Actor, tenant_id: int, data: dict | ProfileInput
 
 
 def list_student_profiles(actor: Actor, tenant_id: int, *, consenting_only: bool = False,
-                          query: str = "", limit: int = 50, offset: int = 0) -> list[ProfileView]:
+                          query: str = "", limit: int = 50, offset: int = 0, field_id: int | None = None,
+                          establishment_id: int | None = None, level: str | None = None) -> list[ProfileView]:
     """Staff's list of students; `consenting_only` keeps those who currently agree to share
-    their profile with companies (what the sourcing pipeline may use)."""
+    their profile with companies (what the sourcing pipeline may use). `field_id`,
+    `establishment_id` and `level` keep the students whose profile says so."""
     require(actor, Perm.STUDENT_VIEW, tenant_id=tenant_id)
     limit = min(max(int(limit), 1), 200)
+    if level is not None and level not in {lv.value for lv in Level}:
+        raise Invalid("unknown level", code="invalid_filter")
     with tenant_session(tenant_id) as s:
+        # the name shown is the profile's when the student gave one, else the account's
+        shown_name = func.coalesce(func.nullif(StudentProfile.full_name, ""), Account.full_name)
         q = (select(Membership, Account).join(Account, Account.id == Membership.account_id)
-             .where(Membership.active).order_by(Account.full_name, Membership.id))
+             # the profile row of this centre (the session's tenant criteria apply to it too)
+             .join(StudentProfile, StudentProfile.membership_id == Membership.id, isouter=True)
+             .where(Membership.active).order_by(shown_name, Membership.id))
+        if field_id is not None:
+            q = q.where(StudentProfile.field_id == field_id)
+        if establishment_id is not None:
+            q = q.where(StudentProfile.establishment_id == establishment_id)
+        if level is not None:
+            q = q.where(StudentProfile.level == level)
         query = "".join(ch for ch in (query or "") if ch.isprintable()).strip().lower()
         if query:
             like = f"%{query}%"
-            q = q.where(Account.email.ilike(like) | Account.full_name.ilike(like))
+            q = q.where(Account.email.ilike(like) | Account.full_name.ilike(like)
+                        | StudentProfile.full_name.ilike(like))
         # roles are a JSON list of plain names: the quoted name matches exactly one role
         q = q.where(cast(Membership.roles, String).like(f'%"{Role.STUDENT.value}"%'))
         rows = s.exec(q).all()

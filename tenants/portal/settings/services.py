@@ -35,6 +35,12 @@ def get_portal_settings(tenant_id: int) -> PortalSettings:
         return settings_in(s, tenant_id)
 
 
+def read_portal_settings(actor: Actor, tenant_id: int) -> PortalSettings:
+    """The settings as the manager's settings page shows them (whoever may change them)."""
+    require(actor, Perm.TENANT_SETTINGS, tenant_id=tenant_id)
+    return get_portal_settings(tenant_id)
+
+
 def do_update_portal_settings(actor: Actor, tenant_id: int, data: dict | PortalSettingsInput) -> PortalSettings:
     require(actor, Perm.TENANT_SETTINGS, tenant_id=tenant_id)
     inp = parse(PortalSettingsInput, data)

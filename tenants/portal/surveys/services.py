@@ -11,11 +11,11 @@ transaction (P08.10). Staff read the results per event and per counselor (the or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from integrations import outbox
 from integrations.db import tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
-from integrations.i18n import t
+from integrations.i18n import LANGS, t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
 from integrations.validation import parse
@@ -50,6 +50,8 @@ from tenants.portal.surveys.models import (
 
 MAX_QUESTIONS = 30
 MAX_TEXT = 2000
+MAX_LABEL = 300
+MAX_PER_PAGE = 100
 DEFAULT_TEMPLATE_TYPES = frozenset({"workshop"})
 # The default workshop questionnaire; the labels are i18n keys (French wording in fr.json).
 DEFAULT_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
@@ -69,6 +71,8 @@ class QuestionView:
     kind: str
     label: str
     required: bool
+    # the label in every language (what staff edit): typed, or the default's translations
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,15 @@ class CounselorResults:
 
 
 def _label(q: dict, lang: str) -> str:
-    return t(q["label_key"], lang) if q.get("label_key") else q["label"]
+    if q.get("label_key"):
+        return t(q["label_key"], lang)
+    # a label typed by staff, in the reader's language when given, else the French one
+    return (q.get("labels") or {}).get(lang) or q["label"]
 
 
 def _question_views(questions: list[dict], lang: str) -> list[QuestionView]:
-    return [QuestionView(q["key"], q["kind"], _label(q, lang), bool(q["required"])) for q in questions]
+    return [QuestionView(q["key"], q["kind"], _label(q, lang), bool(q["required"]),
+                         {x: _label(q, x) for x in LANGS}) for q in questions]
 
 
 def _avg(v: Any) -> float | None:
@@ -160,13 +168,36 @@ def _avg(v: Any) -> float | None:
 class QuestionInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     kind: Literal["rating", "text"]
-    label: str = Field(min_length=3, max_length=300)
+    label: str  # French, required; shown to readers whose language has no label
+    label_en: str = ""
+    label_ar: str = ""
     required: bool = True
+
+    @field_validator("label")
+    @classmethod
+    def _french_label(cls, v: str) -> str:
+        if not 3 <= len(v) <= MAX_LABEL:
+            raise ValueError(f"survey_question_label:a label of 3 to {MAX_LABEL} characters")
+        return v
+
+    @field_validator("label_en", "label_ar")
+    @classmethod
+    def _other_label(cls, v: str) -> str:
+        if v and not 3 <= len(v) <= MAX_LABEL:
+            raise ValueError(f"survey_question_label:a label of 3 to {MAX_LABEL} characters")
+        return v
 
 
 class TemplateInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    questions: list[QuestionInput] = Field(min_length=1, max_length=MAX_QUESTIONS)
+    questions: list[QuestionInput]
+
+    @field_validator("questions")
+    @classmethod
+    def _count(cls, v: list[QuestionInput]) -> list[QuestionInput]:
+        if not 1 <= len(v) <= MAX_QUESTIONS:
+            raise ValueError(f"survey_question_count:from 1 to {MAX_QUESTIONS} questions")
+        return v
 
 
 def _default_questions() -> list[dict]:
@@ -206,9 +237,14 @@ def get_template(actor: Actor, tenant_id: int, event_type: str, *, lang: str = "
     return None
 
 
+def can_define_questionnaires(actor: Actor) -> bool:
+    """Who edits the questions (the centre's settings managers); others read them."""
+    return actor.can(Perm.TENANT_SETTINGS) or actor.can(Perm.CALENDAR_SETTINGS)
+
+
 def _require_settings(actor: Actor, tenant_id: int) -> None:
     require(actor, Perm.TENANT_VIEW, tenant_id=tenant_id)
-    if not (actor.can(Perm.TENANT_SETTINGS) or actor.can(Perm.CALENDAR_SETTINGS)):
+    if not can_define_questionnaires(actor):
         raise Forbidden("only the centre's settings managers define questionnaires", code="forbidden")
 
 
@@ -218,7 +254,8 @@ def do_set_template(actor: Actor, tenant_id: int, event_type: str, data: dict | 
     _require_settings(actor, tenant_id)
     _check_type(event_type)
     inp = parse(TemplateInput, data)
-    questions = [{"key": f"q{i}", "kind": q.kind, "label": q.label, "label_key": "", "required": q.required}
+    questions = [{"key": f"q{i}", "kind": q.kind, "label": q.label, "label_key": "", "required": q.required,
+                  "labels": {x: v for x, v in (("fr", q.label), ("en", q.label_en), ("ar", q.label_ar)) if v}}
                  for i, q in enumerate(inp.questions, start=1)]
     with tenant_session(tenant_id) as s, transaction(s):
         tpl = _template_in(s, tenant_id, event_type, seed=True) or SurveyTemplate(
@@ -497,3 +534,46 @@ def counselor_results(actor: Actor, tenant_id: int, membership_id: int) -> Couns
     lines = [CounselorEventLine(e.id, e.title, e.starts_at, counts.get(qid, 0), _avg(avgs.get(qid)))
              for e, qid in events]
     return CounselorResults(membership_id, lines, sum(counts.values()), _avg(overall))
+
+
+@dataclass(frozen=True)
+class QuestionnaireLine:
+    event_id: int
+    event_title: str
+    event_type: str
+    starts_at: datetime
+    attended: int
+    responses: int
+
+
+@dataclass(frozen=True)
+class QuestionnairePage:
+    items: list[QuestionnaireLine]
+    total: int
+    page: int
+    pages: int
+
+
+def list_questionnaires(actor: Actor, tenant_id: int, *, page: int = 1, per_page: int = 20) -> QuestionnairePage:
+    """Staff: the closed events whose questionnaire opened, newest first, with their response counts."""
+    _require_results(actor, tenant_id)
+    per_page = min(max(int(per_page or 20), 1), MAX_PER_PAGE)
+    with tenant_session(tenant_id) as s:
+        base = select(Event, Questionnaire.id).join(
+            Questionnaire, (Questionnaire.tenant_id == Event.tenant_id) & (Questionnaire.event_id == Event.id))
+        total = s.exec(select(func.count()).select_from(Questionnaire)).one()
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(max(int(page or 1), 1), pages)
+        rows = s.exec(base.order_by(Event.starts_at.desc(), Event.id.desc())
+                      .offset((page - 1) * per_page).limit(per_page)).all()
+        qids = [qid for _, qid in rows]
+        eids = [e.id for e, _ in rows]
+        counts = dict(s.exec(select(SurveyResponse.questionnaire_id, func.count())
+                             .where(SurveyResponse.questionnaire_id.in_(qids))
+                             .group_by(SurveyResponse.questionnaire_id)).all()) if qids else {}
+        present = dict(s.exec(select(Registration.event_id, func.count())
+                              .where(Registration.event_id.in_(eids), Registration.status == ATTENDED)
+                              .group_by(Registration.event_id)).all()) if eids else {}
+        items = [QuestionnaireLine(e.id, e.title, e.type, e.starts_at, present.get(e.id, 0), counts.get(qid, 0))
+                 for e, qid in rows]
+    return QuestionnairePage(items, total, page, pages)

@@ -10,7 +10,7 @@ count visits by (tenant_id, at).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -112,6 +112,8 @@ class VisitView:
     student_email: str
     logged_by_membership_id: int | None
     registered_here: bool
+    # who filled the sheet (filled by list_visits; empty for a kiosk check-in)
+    logged_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,23 +240,44 @@ def do_log_visit(actor: Actor, tenant_id: int, data: dict | VisitInput) -> Visit
         raise Conflict("this person was registered meanwhile; try again", code="already_member") from exc
 
 
+def _visit_filters(student_membership_id: int | None, since: datetime | None, until: datetime | None) -> list:
+    out = []
+    if student_membership_id is not None:
+        out.append(Visit.student_membership_id == student_membership_id)
+    if since is not None:
+        out.append(Visit.at >= since)
+    if until is not None:
+        out.append(Visit.at < until)
+    return out
+
+
 def list_visits(actor: Actor, tenant_id: int, *, student_membership_id: int | None = None,
-                since: datetime | None = None, until: datetime | None = None, limit: int = 100) -> list[VisitView]:
+                since: datetime | None = None, until: datetime | None = None, limit: int = 100,
+                offset: int = 0) -> list[VisitView]:
     require(actor, Perm.VISIT_LOG, tenant_id=tenant_id)
     limit = min(max(int(limit), 1), 500)
+    offset = max(int(offset), 0)
     with tenant_session(tenant_id) as s:
         q = (select(Visit, Account)
              .join(Membership, (Membership.id == Visit.student_membership_id)
                    & (Membership.tenant_id == Visit.tenant_id), isouter=True)
              .join(Account, Account.id == Membership.account_id, isouter=True)
-             .order_by(Visit.at.desc(), Visit.id.desc()).limit(limit))
-        if student_membership_id is not None:
-            q = q.where(Visit.student_membership_id == student_membership_id)
-        if since is not None:
-            q = q.where(Visit.at >= since)
-        if until is not None:
-            q = q.where(Visit.at < until)
-        return [_view(v, a) for v, a in s.exec(q).all()]
+             .where(*_visit_filters(student_membership_id, since, until))
+             .order_by(Visit.at.desc(), Visit.id.desc()).offset(offset).limit(limit))
+        rows = s.exec(q).all()
+        by_ids = {v.logged_by_membership_id for v, _a in rows if v.logged_by_membership_id}
+        names = dict(s.exec(select(Membership.id, Account.full_name)
+                            .join(Account, Account.id == Membership.account_id)
+                            .where(Membership.id.in_(by_ids))).all()) if by_ids else {}
+        return [replace(_view(v, a), logged_by_name=names.get(v.logged_by_membership_id, "")) for v, a in rows]
+
+
+def count_visits(actor: Actor, tenant_id: int, *, student_membership_id: int | None = None,
+                 since: datetime | None = None, until: datetime | None = None) -> int:
+    """How many visit sheets `list_visits` pages through with the same filters."""
+    require(actor, Perm.VISIT_LOG, tenant_id=tenant_id)
+    with tenant_session(tenant_id) as s:
+        return s.exec(select(func.count(Visit.id)).where(*_visit_filters(student_membership_id, since, until))).one()
 
 
 def visit_counts(actor: Actor, tenant_id: int, *, since: datetime, until: datetime) -> VisitCounts:

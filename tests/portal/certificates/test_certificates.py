@@ -139,8 +139,9 @@ def test_staff_revoke_with_a_reason_and_verification_says_not_valid(world_a):
     cert = _certified(a, s1)
     with pytest.raises(Forbidden):
         cs.do_revoke_certificate(s1, a.tenant_id, cert.id, "je n'en veux plus")
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as bad:
         cs.do_revoke_certificate(a.counselor.actor, a.tenant_id, cert.id, " ")
+    assert bad.value.code == "revoke_reason_required"
     out = cs.do_revoke_certificate(a.counselor.actor, a.tenant_id, cert.id, "Présence saisie par erreur")
     assert (out.valid, out.revoke_reason) == (False, "Présence saisie par erreur")
     assert cs.verify_certificate(cert.code).valid is False

@@ -186,3 +186,43 @@ def test_results_per_event_and_per_counselor(world_a, world_b):
         sv.do_submit_answers(b.student.actor, b.tenant_id, eid, GOOD)
     with pytest.raises(Forbidden):  # acting in a centre one is not a member of
         sv.event_results(b.counselor.actor, a.tenant_id, eid)
+
+
+def test_staff_labels_in_three_languages_and_clear_validation_codes(world_a):
+    a = world_a
+    body = {"questions": [{"kind": "rating", "label": "Qualité", "label_en": "Quality", "label_ar": "الجودة"},
+                          {"kind": "text", "label": "Remarques", "required": False}]}
+    view = sv.do_set_template(a.manager.actor, a.tenant_id, "workshop", body, lang="ar")
+    assert [q.label for q in view.questions] == ["الجودة", "Remarques"]  # no Arabic label: the French one
+    assert view.questions[0].labels == {"fr": "Qualité", "en": "Quality", "ar": "الجودة"}
+    assert sv.get_template(a.counselor.actor, a.tenant_id, "workshop", lang="en").questions[0].label == "Quality"
+    # the default's labels come in every language too (what the editor starts from)
+    default = sv.get_template(a.counselor.actor, a.tenant_id, "debate_workshop")
+    assert default is None or default.questions[0].labels["ar"]
+    for bad, code in [({"questions": []}, "survey_question_count"),
+                      ({"questions": [{"kind": "rating", "label": "x"}]}, "survey_question_label"),
+                      ({"questions": [{"kind": "rating", "label": "Bien", "label_en": "y" * 301}]},
+                       "survey_question_label"),
+                      ({"questions": [{"kind": "rating", "label": "Bien"}] * (sv.MAX_QUESTIONS + 1)},
+                       "survey_question_count")]:
+        with pytest.raises(Invalid) as exc:
+            sv.do_set_template(a.manager.actor, a.tenant_id, "workshop", bad)
+        assert exc.value.code == code
+    assert [q.label for q in sv.get_template(a.manager.actor, a.tenant_id, "workshop").questions] == [
+        "Qualité", "Remarques"]
+    assert sv.can_define_questionnaires(a.manager.actor) and not sv.can_define_questionnaires(a.counselor.actor)
+
+
+def test_list_questionnaires_of_closed_events(world_a, world_b):
+    a = world_a
+    s1, s2 = bulk_students(a.tenant_id, 2)
+    assert sv.list_questionnaires(a.counselor.actor, a.tenant_id).items == []
+    first, _ = held_workshop(a, [s1, s2], title="Atelier un")
+    held_workshop(a, [s1], title="Pas encore clos", close=False)
+    sv.do_submit_answers(s1, a.tenant_id, first, GOOD)
+    page = sv.list_questionnaires(a.counselor.actor, a.tenant_id)
+    assert [(x.event_id, x.event_title, x.attended, x.responses) for x in page.items] == [
+        (first, "Atelier un", 2, 1)] and (page.total, page.pages) == (1, 1)
+    assert sv.list_questionnaires(world_b.manager.actor, world_b.tenant_id).items == []
+    with pytest.raises(Forbidden):
+        sv.list_questionnaires(s1, a.tenant_id)

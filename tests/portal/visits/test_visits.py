@@ -45,6 +45,7 @@ def test_reception_team_logs_a_visit(world_a, who):
     assert v.logged_by_membership_id == logger.membership_id
     listed = vis.list_visits(world_a.people["ambassador"].actor, world_a.tenant_id)
     assert [x.id for x in listed] == [v.id]
+    assert listed[0].logged_by_name == logger.email.split("@")[0].title()
 
 
 @pytest.mark.parametrize("who", ["student", "company_contact", "host_focal_point"])
@@ -256,3 +257,22 @@ def test_anonymised_student_can_no_longer_check_in(world_a, kiosk):
         vis.kiosk_check_in(kiosk.secret, qr=qr)
     with pytest.raises(NotFound):
         vis.kiosk_check_in(kiosk.secret, email=world_a.student.email)
+
+
+def test_visits_are_paged_and_counted_with_the_same_filters(worlds):
+    a, b = worlds
+    c = a.counselor.actor
+    now = utcnow()
+    made = [vis.do_log_visit(c, a.tenant_id, {"student_membership_id": a.student.membership_id, "channel": "walk_in",
+                                              "at": now - timedelta(hours=h)}).id for h in (1, 2, 3, 30)]
+    first = vis.list_visits(c, a.tenant_id, limit=2)
+    second = vis.list_visits(c, a.tenant_id, limit=2, offset=2)
+    assert [v.id for v in first + second] == made  # newest first, no overlap
+    assert vis.count_visits(c, a.tenant_id) == 4
+    assert vis.count_visits(c, a.tenant_id, since=now - timedelta(days=1)) == 3
+    assert vis.count_visits(c, a.tenant_id, student_membership_id=a.student.membership_id,
+                            until=now - timedelta(hours=2, minutes=30)) == 2
+    # another centre counts its own rows only; a student role may not count
+    assert vis.count_visits(b.counselor.actor, b.tenant_id, student_membership_id=a.student.membership_id) == 0
+    with pytest.raises(Forbidden):
+        vis.count_visits(a.student.actor, a.tenant_id)
