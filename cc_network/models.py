@@ -42,3 +42,7 @@ from tenants.portal.surveys.models import (  # noqa: F401
     SurveyTemplate,
 )
 from tenants.portal.visits.models import KioskToken, Visit  # noqa: F401
+from workflows.procedures.models import ProcedureInstance, ProcedureTask, ProcedureVersion  # noqa: F401
+
+# the procedure engine registers its calendar trigger (event_created) on import
+import workflows.procedures.services  # noqa: E402,F401  isort: skip

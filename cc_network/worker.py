@@ -16,7 +16,7 @@ from integrations.settings import Settings, get_settings
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
 TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
-                "tenants.portal.sessions.tasks"]
+                "tenants.portal.sessions.tasks", "workflows.procedures.tasks"]
 
 
 def broker_folders(settings: Settings) -> dict[str, Path]:
@@ -46,6 +46,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "expire-registration-offers": {"task": "tenants.portal.registrations.expire_offers",
                                            "schedule": 300.0},
             "session-reminders": {"task": "portal.sessions.send_reminders", "schedule": 300.0},
+            "procedure-task-reminders": {"task": "workflows.procedures.send_task_reminders", "schedule": 3600.0},
         },
         "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
     }

@@ -16,6 +16,7 @@ def register(app: rx.App) -> None:
         mailbox,
         portal,
         portal_calendar,
+        procedures,
         reset,
         signup,
         staff_portal,
@@ -25,5 +26,5 @@ def register(app: rx.App) -> None:
     )
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
-                   portal_calendar, portal, staff_portal, verify):
+                   portal_calendar, portal, staff_portal, procedures, verify):
         module.register(app)

@@ -12,7 +12,9 @@ LANG_NAMES = (("fr", "ui.lang.fr"), ("en", "ui.lang.en"), ("ar", "ui.lang.ar"))
 
 # Links of each area's navigation: (label key, path, only for managers)
 NAV: dict[str, list[tuple[str, str, bool]]] = {
-    "staff": [("ui.nav.home", "/staff", False), ("ui.nav.calendar", "/staff/calendar", False),
+    "staff": [("ui.nav.home", "/staff", False), ("ui.nav.inbox", "/staff/inbox", False),
+              ("ui.nav.calendar", "/staff/calendar", False),
+              ("ui.nav.procedures", "/staff/procedures", False),
               ("ui.nav.visits", "/staff/visits", False),
               ("ui.nav.staff_sessions", "/staff/sessions", False),
               ("ui.nav.students", "/staff/students", False),
@@ -26,7 +28,8 @@ NAV: dict[str, list[tuple[str, str, bool]]] = {
                ("ui.nav.workshops", "/portal/workshops", False), ("ui.nav.profile", "/portal/profile", False),
                ("ui.nav.tokens", "/account/tokens", False)],
     "company": [("ui.nav.home", "/company", False), ("ui.nav.tokens", "/account/tokens", False)],
-    "host": [("ui.nav.home", "/host", False), ("ui.nav.team", "/staff/team", False),
+    "host": [("ui.nav.home", "/host", False), ("ui.nav.inbox", "/host/inbox", False),
+             ("ui.nav.team", "/staff/team", False),
              ("ui.nav.tokens", "/account/tokens", False)],
     "evaluator": [("ui.nav.home", "/evaluator", False)],
     "admin": [("ui.nav.home", "/admin", False), ("ui.nav.mailbox", "/staff/mailbox", False)],

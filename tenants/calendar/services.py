@@ -4,6 +4,7 @@ conflicts, recurrence, availability, ICS feeds (issue 3)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -47,6 +48,10 @@ MAX_RANGE_DAYS = 400
 # booking): the generic calendar services do not move, edit or transition them.
 MANAGED_BY = "managed_by"
 MAX_PAGE = 500
+# Called as hook(session, tenant_id, event) inside do_create_event's transaction, after the
+# event is flushed. Upper floors register here (the procedure engine starts the procedures an
+# event type triggers); the calendar imports none of them.
+EVENT_CREATED_HOOKS: list[Callable[[Session, int, Event], object]] = []
 
 
 # ---------------------------------------------------------------- academic calendar
@@ -410,6 +415,8 @@ def do_create_event(actor: Actor, tenant_id: int, data: dict | EventInput, *, ov
         _set_staff(s, tenant_id, e.id, _staff_ids(inp))
         audit(s, actor, "event.created", tenant_id=tenant_id, target_type="event", target_id=e.id,
               type=inp.type, title=inp.title)
+        for hook in EVENT_CREATED_HOOKS:
+            hook(s, tenant_id, e)
         return e
 
 

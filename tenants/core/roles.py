@@ -59,26 +59,30 @@ class Perm(StrEnum):
     VISIT_LOG = "visit.log"
     SESSION_MANAGE = "session.manage"
     REGISTRATION_MANAGE = "registration.manage"
+    # procedures (issue 6): see the definitions, one's inbox and the instances; run them
+    PROCEDURE_VIEW = "procedure.view"
+    PROCEDURE_MANAGE = "procedure.manage"
 
 
 _EVERY_MEMBER = {Perm.TENANT_VIEW, Perm.TOKEN_MANAGE_OWN}
 _STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW, Perm.CALENDAR_VIEW, Perm.CALENDAR_EDIT,
-                          Perm.STUDENT_VIEW, Perm.VISIT_LOG, Perm.REGISTRATION_MANAGE}
+                          Perm.STUDENT_VIEW, Perm.VISIT_LOG, Perm.REGISTRATION_MANAGE, Perm.PROCEDURE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.NETWORK_ADMIN: frozenset(set(Perm)),
     Role.EXTERNAL_EVALUATOR: frozenset({Perm.NETWORK_EVALUATE}),
     Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS,
                                       Perm.CALENDAR_VALIDATE, Perm.CALENDAR_PUBLISH, Perm.CALENDAR_SETTINGS,
-                                      Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE}),
+                                      Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE, Perm.PROCEDURE_MANAGE}),
     Role.CAREER_COUNSELOR: frozenset(_STAFF | {Perm.CALENDAR_PUBLISH, Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE}),
     Role.BUSINESS_DEVELOPER: frozenset(_STAFF),
-    Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG}),
-    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG}),
+    Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG,
+                                                Perm.PROCEDURE_VIEW}),
+    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG, Perm.PROCEDURE_VIEW}),
     Role.STUDENT: frozenset(_EVERY_MEMBER | {Perm.PORTAL_SELF}),
     Role.HOST_APPROVER: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW,
-                                                   Perm.CALENDAR_HOST_VALIDATE}),
-    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW}),
+                                                   Perm.CALENDAR_HOST_VALIDATE, Perm.PROCEDURE_VIEW}),
+    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.PROCEDURE_VIEW}),
     Role.COMPANY_CONTACT: frozenset(_EVERY_MEMBER),
 }
 

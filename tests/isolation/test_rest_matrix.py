@@ -459,6 +459,62 @@ CASES |= {
 }
 
 
+# ---------------------------------------------------------------- procedures (issue 6)
+
+def _proc_task(w: World, role: str, *, decision: bool = False) -> int:
+    """An open task of a one-step procedure held by `role` in centre `w` (any holder of the
+    role may act): a plain optional task, or an approval with two outcomes."""
+    from workflows.procedures.models import OPEN, RUNNING, ProcedureInstance, ProcedureTask
+    from workflows.procedures.schema import Actor, Branch, Procedure, Step
+
+    kind = "approval" if decision else "task"
+    branches = [Branch(key="approve", label_en="Approve"), Branch(key="refuse", label_en="Refuse", ends=True)]
+    step = Step(n=1, title_en="Matrix step", kind=kind, actors=[Actor(role=role)], optional=True,
+                branches=branches if decision else [])
+    definition = Procedure(code="P01", version=1, title_en="Matrix", title_fr="Matrice", family="planning",
+                           steps=[step]).model_dump(mode="json")
+    with system_session("matrix: procedure task") as s:
+        inst = ProcedureInstance(tenant_id=w.tenant_id, code="P01", version=1, title="P01 — Matrice",
+                                 definition=definition, status=RUNNING)
+        s.add(inst)
+        s.flush()
+        task = ProcedureTask(tenant_id=w.tenant_id, instance_id=inst.id, step_n=1, title="Matrix step", kind=kind,
+                             status=OPEN, role=role, opened_at=utcnow())
+        s.add(task)
+        s.commit()
+        return task.id
+
+
+def _proc_instance(ctx: Ctx, w: World, role: str) -> dict:
+    from workflows.procedures import services as procs
+
+    return {"instance_id": procs.do_start_instance(w.manager.actor, w.tenant_id, "P01", label="matrix").id}
+
+
+CASES |= {
+    ("GET", PREFIX + "/procedures"): Case(Perm.PROCEDURE_VIEW),
+    ("GET", PREFIX + "/procedures/{code}"): Case(Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"code": "P01"},
+                                                  params={"version": 1}),
+    ("POST", PREFIX + "/procedures/{code}/instances"): Case(
+        Perm.PROCEDURE_MANAGE, ok=201, ids=lambda ctx, w, role: {"code": "P01"},
+        body=lambda ctx, w: {"label": "matrice"}),
+    ("GET", PREFIX + "/procedure-instances"): Case(Perm.PROCEDURE_VIEW, params={"status": "running"}),
+    ("GET", PREFIX + "/procedure-instances/{instance_id}"): Case(Perm.PROCEDURE_VIEW, ids=_proc_instance),
+    ("POST", PREFIX + "/procedure-instances/{instance_id}/cancel"): Case(
+        Perm.PROCEDURE_MANAGE, ids=_proc_instance, body=lambda ctx, w: {"reason": "matrice"}),
+    ("GET", PREFIX + "/tasks"): Case(Perm.PROCEDURE_VIEW, params={"scope": "mine", "when": "all"}),
+    ("POST", PREFIX + "/tasks/{task_id}/complete"): Case(
+        Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"task_id": _proc_task(w, role)},
+        body=lambda ctx, w: {"note": "fait"}),
+    ("POST", PREFIX + "/tasks/{task_id}/decide"): Case(
+        Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"task_id": _proc_task(w, role, decision=True)},
+        body=lambda ctx, w: {"branch": "approve"}),
+    ("POST", PREFIX + "/tasks/{task_id}/skip"): Case(
+        Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"task_id": _proc_task(w, role)},
+        body=lambda ctx, w: {"reason": "pas utile"}),
+}
+
+
 def case_for(method: str, path: str) -> Case:
     case = CASES.get((method, path))
     if case is None:

@@ -15,6 +15,7 @@ from cc_network.api.v1 import (
     certificates,
     core,
     portal,
+    procedures,
     surveys,
     team,
     tenants,
@@ -31,3 +32,4 @@ router.include_router(calendar.router)
 router.include_router(portal.router)
 router.include_router(surveys.router)
 router.include_router(certificates.router)
+router.include_router(procedures.router)

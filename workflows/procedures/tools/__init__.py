@@ -1,0 +1,1 @@
+"""Dev tools of the procedure module (the book converter)."""
