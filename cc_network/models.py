@@ -42,7 +42,13 @@ from tenants.portal.surveys.models import (  # noqa: F401
     SurveyTemplate,
 )
 from tenants.portal.visits.models import KioskToken, Visit  # noqa: F401
-from workflows.procedures.models import ProcedureInstance, ProcedureTask, ProcedureVersion  # noqa: F401
+from workflows.meetings.models import MeetingItem, MeetingRecord  # noqa: F401
+from workflows.procedures.models import (  # noqa: F401
+    ProcedureIncident,
+    ProcedureInstance,
+    ProcedureTask,
+    ProcedureVersion,
+)
 
 # the procedure engine registers its calendar trigger (event_created) on import
 import workflows.procedures.services  # noqa: E402,F401  isort: skip

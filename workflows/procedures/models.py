@@ -96,3 +96,26 @@ class ProcedureTask(TenantOwned, table=True):
     branch: str | None = Field(default=None, max_length=40)  # the outcome chosen (decisions, approvals)
     note: str = Field(default="", max_length=4000)
     reminded_at: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+# incident statuses (P31): raised, then decided in the semester meeting
+INCIDENT_OPEN, INCIDENT_ACCEPTED, INCIDENT_DISMISSED, INCIDENT_ADDRESSED = "open", "accepted", "dismissed", "addressed"
+
+
+class ProcedureIncident(TenantOwned, table=True):
+    """Something that went wrong or was missing in a procedure, logged in a monthly meeting
+    (P31); the semester meeting decides whether a procedure is created or revised."""
+
+    __tablename__ = "procedure_incident"
+    __table_args__ = tenant_table_args(Index("ix_procedure_incident_status", "tenant_id", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=3)  # the procedure concerned; None: a missing one
+    description: str = Field(max_length=4000)
+    raised_by_membership_id: int | None = None
+    raised_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    meeting_id: int | None = None  # the monthly meeting it was raised in
+    status: str = Field(default=INCIDENT_OPEN, max_length=12)
+    decision_note: str = Field(default="", max_length=4000)
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column())
+    version_id: int | None = None  # the revision that addressed it
