@@ -7,22 +7,34 @@ Every login uses DEMO_PASSWORD (listed in the README).
 
 Students' fields, levels and establishments have no table yet; `student_profiles()`
 generates them deterministically so the student-portal work can store the same ones.
+
+Each centre also gets its running year (issue 6): the current academic year with its
+semesters, the weekly coordination meeting series (Mondays 10:00), the yearly procedures
+started (so inboxes are populated) and next year's annual action plan (P01) under way, a few
+first steps done so the progress shows (`load_year`).
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, time
 
 from sqlmodel import select
 
-from integrations.db import system_session, transaction
+from integrations.db import system_session, tenant_session, transaction
+from integrations.errors import ServiceError
 from tenants.auth.passwords import hash_password
+from tenants.auth.services import actor_for
+from tenants.calendar import services as cal
+from tenants.calendar.models import AcademicYear, EventSeries
 from tenants.core.accounts import MembershipSpec, do_create_account
-from tenants.core.models import Tenant
+from tenants.core.models import Account, Membership, Tenant
 from tenants.core.queries import find_account_by_email
 from tenants.core.roles import Responsibility, Role
 from tenants.core.services import do_create_tenant
+from workflows.procedures import services as proc
+from workflows.procedures.models import CANCELLED, OPEN, ProcedureInstance, ProcedureTask
 
 DEMO_PASSWORD = "Demo-CCNetwork-2026"
 DOMAIN = "demo.cc-network.ma"
@@ -199,7 +211,110 @@ def load_demo() -> DemoResult:
                               network_role=p.network_role, memberships=p.memberships,
                               password_hash=shared_hash)
             accounts_created += 1
+    # the services below open their own sessions: after the accounts are committed
+    for inst in INSTITUTIONS:
+        load_year(inst.slug)
     return DemoResult(tenants_created, accounts_created)
+
+
+# ---------------------------------------------------------------- the running year (issue 6)
+
+WEEKLY_MEETING_TITLE = "Réunion de coordination hebdomadaire"
+WEEKLY_MEETING = {"weekday": 0, "local_start": time(10, 0), "duration_minutes": 60}  # Mondays 10:00
+# the yearly procedures whose first step the demo completes (when they run), so progress shows
+FIRST_STEPS_DONE = ("P03", "P04", "P13")
+
+
+def year_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+def current_start_year(today: date | None = None) -> int:
+    """Moroccan academic years run from September to July (in August, the coming one)."""
+    today = today or date.today()
+    return today.year if today.month >= 8 else today.year - 1  # August: the coming year
+
+
+def _year_input(start_year: int) -> dict:
+    y = start_year
+    return {"label": year_label(y), "starts_on": date(y, 9, 1), "ends_on": date(y + 1, 7, 31),
+            "semesters": [{"starts_on": date(y, 9, 1), "ends_on": date(y + 1, 1, 31)},
+                          {"starts_on": date(y + 1, 2, 1), "ends_on": date(y + 1, 7, 31)}],
+            "holidays": [{"name": "Vacances de fin d'année", "starts_on": date(y, 12, 21),
+                          "ends_on": date(y + 1, 1, 3)},
+                         {"name": "Vacances de printemps", "starts_on": date(y + 1, 3, 22),
+                          "ends_on": date(y + 1, 3, 29)}]}
+
+
+def _complete_open(tenant_id: int, instance_id: int, holders: dict, *, step_n: int | None = None,
+                   roles: tuple[str, ...] = ("manager",)) -> int:
+    """Mark done the open tasks of an instance (of one step) held by `roles` that need no outcome."""
+    with tenant_session(tenant_id) as s:
+        tasks = s.exec(select(ProcedureTask).where(
+            ProcedureTask.instance_id == instance_id, ProcedureTask.status == OPEN)
+            .order_by(ProcedureTask.step_n, ProcedureTask.id)).all()
+        todo = [(t.id, t.role, t.step_n) for t in tasks]
+    done = 0
+    for task_id, role, n in todo:
+        actor = holders.get(role)
+        if actor is None or role not in roles or (step_n is not None and n != step_n):
+            continue
+        try:
+            proc.do_complete_task(actor, tenant_id, task_id, note="Fait (données de démonstration).")
+        except ServiceError:  # a step with outcomes, or not this holder's: left open
+            continue
+        done += 1
+    return done
+
+
+def load_year(slug: str, *, today: date | None = None) -> int:
+    """The centre's running year; returns how many procedure instances it started (0 when all
+    exists already: every part is created only when missing)."""
+    start = current_start_year(today)
+    label, next_label = year_label(start), year_label(start + 1)
+    with system_session("demo: the running year") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == slug)).one()
+        tid = tenant.id
+        local = {"manager": "manager", "career_counselor": "counselor.coordination",
+                 "business_developer": "bizdev", "host_approver": "approver"}
+        holders = {}
+        for role, who in local.items():
+            acc = s.exec(select(Account.id).join(Membership, Membership.account_id == Account.id).where(
+                Account.email == f"{who}@{slug}.{DOMAIN}", Membership.tenant_id == tid)).first()
+            if acc is not None:
+                holders[role] = acc
+    holders = {role: actor_for(acc, tid) for role, acc in holders.items()}
+    manager = holders.get("manager")
+    if manager is None:
+        return 0
+    with system_session("demo: the academic year") as s:
+        year = s.exec(select(AcademicYear).where(AcademicYear.tenant_id == tid, AcademicYear.label == label)).first()
+    if year is None:
+        year = cal.do_set_academic_year(manager, tid, _year_input(start))
+    year_id = year.id
+    with system_session("demo: the weekly meeting") as s:
+        series = s.exec(select(EventSeries.id).where(
+            EventSeries.tenant_id == tid, EventSeries.academic_year_id == year_id,
+            EventSeries.type == "weekly_coordination_meeting")).first()
+    if series is None:
+        cal.do_create_meeting_series(manager, tid, {"type": "weekly_coordination_meeting",
+                                                    "title": WEEKLY_MEETING_TITLE, "academic_year_id": year_id,
+                                                    **WEEKLY_MEETING})
+    started = proc.start_academic_year(manager, tid, year_id)
+    for inst in sorted(started, key=lambda i: i.code):
+        if inst.code in FIRST_STEPS_DONE:
+            _complete_open(tid, inst.id, holders, step_n=1)
+    # next year's annual action plan, under way: step 1 done, one review of step 2 done
+    with system_session("demo: next year's action plan") as s:
+        plans = s.exec(select(ProcedureInstance.title).where(
+            ProcedureInstance.tenant_id == tid, ProcedureInstance.code == "P01",
+            ProcedureInstance.status != CANCELLED)).all()
+    if not any(t.endswith(next_label) for t in plans):
+        plan = proc.do_start_instance(manager, tid, "P01", label=next_label)
+        _complete_open(tid, plan.id, holders, step_n=1)
+        _complete_open(tid, plan.id, holders, step_n=2, roles=("career_counselor",))
+        started.append(plan)
+    return len(started)
 
 
 def has_tenants() -> bool:

@@ -47,6 +47,8 @@ def make_celery(settings: Settings | None = None) -> Celery:
                                            "schedule": 300.0},
             "session-reminders": {"task": "portal.sessions.send_reminders", "schedule": 300.0},
             "procedure-task-reminders": {"task": "workflows.procedures.send_task_reminders", "schedule": 3600.0},
+            "procedures-calendar-triggers": {"task": "workflows.procedures.start_due_procedures",
+                                             "schedule": 3600.0},
         },
         "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
     }

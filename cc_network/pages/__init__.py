@@ -14,6 +14,7 @@ def register(app: rx.App) -> None:
         identity,
         login,
         mailbox,
+        meetings,
         portal,
         portal_calendar,
         procedures,
@@ -26,5 +27,5 @@ def register(app: rx.App) -> None:
     )
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
-                   portal_calendar, portal, staff_portal, procedures, verify):
+                   portal_calendar, portal, staff_portal, procedures, meetings, verify):
         module.register(app)

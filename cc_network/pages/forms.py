@@ -23,15 +23,27 @@ def form_flags(form: object, prefix: str, allowed: list[str] | tuple[str, ...]) 
     return [v for v in allowed if form.get(prefix + v) not in (None, "", False)]
 
 
+# ids are 32-bit integers in the database: a larger number is no id (PostgreSQL would refuse it)
+MAX_ID = 2**31 - 1
+
+
 def as_id(value: object) -> int:
     """A positive integer id from a payload (an int, or its decimal string)."""
     if isinstance(value, bool):
         raise Invalid("bad id", code="invalid")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 12:
         value = int(value.strip())
-    if not isinstance(value, int) or value <= 0 or value > 2**63 - 1:
+    if not isinstance(value, int) or value <= 0 or value > MAX_ID:
         raise Invalid("bad id", code="invalid")
     return value
+
+
+def id_or_zero(text: str | None) -> int:
+    """An id from a part of the page's address: 0, which matches nothing, unless it is one."""
+    try:
+        return as_id(text or "")
+    except Invalid:
+        return 0
 
 
 def as_page(value: object) -> int:

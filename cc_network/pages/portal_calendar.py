@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import reflex as rx
 
 from cc_network.pages.calendar.common import local_text
+from cc_network.pages.forms import id_or_zero
 from cc_network.ui.components import empty, messages
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import lang_switcher, page_root
@@ -103,7 +104,7 @@ class PortalCalendarState(AppState):
         self.centre_slug = m.group(1)
         try:
             centre = public_centre(self.centre_slug)
-            e = get_public_event(self.centre_slug, int(m.group(2)))
+            e = get_public_event(self.centre_slug, id_or_zero(m.group(2)))
         except ServiceError as exc:
             self._fail(exc)
             return

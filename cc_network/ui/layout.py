@@ -15,6 +15,7 @@ NAV: dict[str, list[tuple[str, str, bool]]] = {
     "staff": [("ui.nav.home", "/staff", False), ("ui.nav.inbox", "/staff/inbox", False),
               ("ui.nav.calendar", "/staff/calendar", False),
               ("ui.nav.procedures", "/staff/procedures", False),
+              ("ui.nav.meetings", "/staff/meetings", False),
               ("ui.nav.visits", "/staff/visits", False),
               ("ui.nav.staff_sessions", "/staff/sessions", False),
               ("ui.nav.students", "/staff/students", False),

@@ -80,3 +80,42 @@ def test_each_demo_manager_signs_in_and_sees_only_their_team():
         assert not any(f"@{other}.{DOMAIN}" in e for other in tenants if other != slug for e in emails)
     authenticate(f"admin@{DOMAIN}", DEMO_PASSWORD)
     authenticate(f"rh@atlas-digital.{DOMAIN}", DEMO_PASSWORD)
+
+
+def test_each_demo_centre_runs_its_year_weekly_meeting_and_next_years_action_plan():
+    from cc_network.demo import WEEKLY_MEETING_TITLE, current_start_year, load_demo, year_label
+    from tenants.calendar.models import AcademicYear, Event, EventSeries
+    from workflows.procedures import services as proc
+    from workflows.procedures.models import DONE, OPEN, RUNNING, ProcedureInstance, ProcedureTask
+
+    load_demo()
+    label, next_label = year_label(current_start_year()), year_label(current_start_year() + 1)
+    yearly = {p.code for p in proc._book_all() if p.trigger.type == "academic_year_start"}
+    with system_session("test") as s:
+        tenants = {t.slug: t.id for t in s.exec(select(Tenant)).all()}
+        for slug, tid in tenants.items():
+            year = s.exec(select(AcademicYear).where(AcademicYear.tenant_id == tid,
+                                                     AcademicYear.label == label)).one()
+            series = s.exec(select(EventSeries).where(EventSeries.tenant_id == tid)).all()
+            assert [(x.type, x.academic_year_id, x.title) for x in series] == [
+                ("weekly_coordination_meeting", year.id, WEEKLY_MEETING_TITLE)]
+            meetings = s.exec(select(Event).where(Event.series_id == series[0].id)).all()
+            assert len(meetings) >= 1 and all(e.starts_at.weekday() == 0 for e in meetings), slug
+            insts = s.exec(select(ProcedureInstance).where(ProcedureInstance.tenant_id == tid)).all()
+            assert {i.code for i in insts if i.subject_type == "academic_year"} == yearly
+            assert all(i.status == RUNNING for i in insts)
+            plan = next(i for i in insts if i.code == "P01")
+            assert plan.title.endswith(next_label)
+            tasks = {(t.step_n, t.role): t.status for t in s.exec(select(ProcedureTask).where(
+                ProcedureTask.instance_id == plan.id)).all()}
+            assert tasks[(1, "manager")] == DONE
+            assert tasks[(2, "career_counselor")] == DONE and tasks[(2, "business_developer")] == OPEN
+            done = s.exec(select(ProcedureTask.instance_id).where(
+                ProcedureTask.tenant_id == tid, ProcedureTask.status == DONE)).all()
+            assert {i.code for i in insts if i.id in set(done)} >= {"P01", "P03"}
+    for slug, tid in tenants.items():
+        manager = actor_for(authenticate(f"manager@{slug}.{DOMAIN}", DEMO_PASSWORD).id, tid)
+        bizdev = actor_for(authenticate(f"bizdev@{slug}.{DOMAIN}", DEMO_PASSWORD).id, tid)
+        assert proc.inbox(manager, tid).total > 0
+        mine = proc.inbox(bizdev, tid, per_page=100).items
+        assert any(t.code == "P01" and t.step_n == 2 and t.can_act for t in mine), slug

@@ -11,6 +11,8 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed portal-setup EMAIL NAME TITLE  # a counselor with hours, a published workshop
     python -m tests.e2e.seed survey-setup EMAIL NAME TITLE  # a student who attended a closed workshop
     python -m tests.e2e.seed move-to-past TITLE             # the workshop took place (ended an hour ago)
+    python -m tests.e2e.seed procedures-setup TITLE [EMAIL NAME ROLE[,ROLE]]...
+        # members with PASSWORD, and this week's weekly coordination meeting (in an hour) called TITLE
 """
 
 from __future__ import annotations
@@ -185,10 +187,50 @@ def move_to_past(workshop_title: str) -> None:
         print(json.dumps({"event_id": row.id}))
 
 
+def procedures_setup(meeting_title: str, *members: str) -> None:
+    """Members (EMAIL NAME ROLES triples) and the team's weekly coordination meeting, this week:
+    it starts in an hour, the manager organises it and the centre's staff attend."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from integrations.db import system_session, utcnow
+    from tenants.auth.services import actor_for
+    from tenants.calendar import services as cal
+    from tenants.calendar.models import Event
+    from tenants.core.models import Account, Membership, Tenant
+
+    if len(members) % 3:
+        raise SystemExit("members come as EMAIL NAME ROLES triples")
+    for i in range(0, len(members), 3):
+        add_member(*members[i:i + 3])
+    staff = {"manager", "career_counselor", "business_developer"}
+    with system_session("e2e procedures setup") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        manager_id = s.exec(select(Account.id).where(Account.email == MANAGER_EMAIL)).one()
+        team = [m.id for m in s.exec(select(Membership).where(Membership.tenant_id == tenant.id,
+                                                              Membership.active)).all()
+                if staff & set(m.roles)]
+    manager = actor_for(manager_id, tenant.id)
+    start = (utcnow() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    e = cal.do_create_event(manager, tenant.id, {
+        "type": "weekly_coordination_meeting", "title": meeting_title, "starts_at": start,
+        "ends_at": start + timedelta(hours=1), "organiser_membership_id": manager.membership_id,
+        "staff_membership_ids": team}, override_conflicts=True, override_reason="e2e: the weekly meeting")
+    # like the occurrences of the meeting series: published as created
+    with system_session("e2e: the meeting is on the calendar") as s:
+        row = s.get(Event, e.id)
+        row.status = cal.PUBLISHED
+        s.add(row)
+        s.commit()
+    print(json.dumps({"event_id": e.id}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
     cmd, *args = sys.argv[1:]
     {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
      "event-uid": event_uid, "portal-setup": portal_setup,
-     "survey-setup": survey_setup, "move-to-past": move_to_past}[cmd](*args)
+     "survey-setup": survey_setup, "move-to-past": move_to_past,
+     "procedures-setup": procedures_setup}[cmd](*args)

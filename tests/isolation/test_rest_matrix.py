@@ -515,6 +515,127 @@ CASES |= {
 }
 
 
+# ---------------------------------------------------------------- the team's meetings (issue 6 §4)
+
+def _meeting_event(ctx: Ctx, w: World, kind: str = "weekly_coordination_meeting") -> int:
+    """A meeting of `kind` in the calendar of `w` (each its own hour, a week from now)."""
+    starts = (utcnow() + timedelta(days=7, hours=next(ctx.seq))).replace(microsecond=0)
+    with system_session("matrix: meeting event") as s:
+        e = Event(tenant_id=w.tenant_id, uid=f"matrix-meeting-{w.slug}-{next(ctx.seq)}", type=kind,
+                  title="Réunion matrice", starts_at=starts, ends_at=starts + timedelta(hours=1),
+                  timezone="Africa/Casablanca", status="published")
+        s.add(e)
+        s.commit()
+        return e.id
+
+
+def _meeting(ctx: Ctx, w: World, role: str, kind: str = "weekly_coordination_meeting") -> dict:
+    from workflows.meetings import services as meetings
+
+    return {"meeting_id": meetings.do_open_meeting(w.manager.actor, w.tenant_id, _meeting_event(ctx, w, kind)).id}
+
+
+def _meeting_item(ctx: Ctx, w: World, role: str) -> dict:
+    """An open weekly meeting and a plain task on its agenda."""
+    from workflows.procedures.models import ProcedureTask
+
+    task_id = _proc_task(w, "manager")
+    with system_session("matrix: meeting task") as s:
+        task = s.get(ProcedureTask, task_id)
+        task.meeting = "weekly_coordination_meeting"
+        s.add(task)
+        s.commit()
+    return {**_meeting(ctx, w, role), "task_id": task_id}
+
+
+CASES |= {
+    ("GET", PREFIX + "/meetings"): Case(Perm.PROCEDURE_VIEW, params={"when": "upcoming"}),
+    ("POST", PREFIX + "/meetings"): Case(Perm.PROCEDURE_MANAGE, ok=201,
+                                         body=lambda ctx, w: {"event_id": _meeting_event(ctx, w)}),
+    ("GET", PREFIX + "/meetings/{meeting_id}"): Case(Perm.PROCEDURE_VIEW, ids=_meeting),
+    ("PUT", PREFIX + "/meetings/{meeting_id}/minutes"): Case(
+        Perm.PROCEDURE_VIEW, ids=_meeting, body=lambda ctx, w: {"minutes": "Compte rendu"}),
+    ("POST", PREFIX + "/meetings/{meeting_id}/items/{task_id}/decide"): Case(
+        Perm.PROCEDURE_MANAGE, ids=_meeting_item, body=lambda ctx, w: {"note": "décidé"}),
+    ("POST", PREFIX + "/meetings/{meeting_id}/close"): Case(
+        Perm.PROCEDURE_MANAGE, ids=lambda ctx, w, role: _meeting(ctx, w, role, "monthly_management_meeting")),
+}
+
+# ---------------------------------------------------------------- procedure revisions (issue 6 §5, P31)
+
+def _proc_draft(w: World, code: str, status: str = "draft") -> int:
+    """A fresh draft (or version under review) of `code` in centre `w`, the previous ones removed."""
+    from sqlmodel import delete, select
+
+    from workflows.procedures import services as procs
+    from workflows.procedures.models import DRAFT, REVIEW, ProcedureVersion
+
+    definition = {**procs._book(code).model_dump(mode="json"), "version": 50}
+    with system_session("matrix: procedure draft") as s:
+        s.exec(delete(ProcedureVersion).where(ProcedureVersion.tenant_id == w.tenant_id,
+                                              ProcedureVersion.code == code,
+                                              ProcedureVersion.status.in_([DRAFT, REVIEW])))
+        last = max([1, *s.exec(select(ProcedureVersion.version).where(
+            ProcedureVersion.tenant_id == w.tenant_id, ProcedureVersion.code == code)).all()])
+        row = ProcedureVersion(tenant_id=w.tenant_id, code=code, version=last + 1, status=status,
+                               definition={**definition, "version": last + 1})
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+def _no_draft(code: str) -> Callable[[Ctx, World, str], dict]:
+    def ids(ctx: Ctx, w: World, role: str) -> dict:
+        from sqlmodel import delete
+
+        from workflows.procedures.models import DRAFT, REVIEW, ProcedureVersion
+
+        with system_session("matrix: no draft") as s:
+            s.exec(delete(ProcedureVersion).where(ProcedureVersion.tenant_id == w.tenant_id,
+                                                  ProcedureVersion.code == code,
+                                                  ProcedureVersion.status.in_([DRAFT, REVIEW])))
+            s.commit()
+        return {"code": code}
+    return ids
+
+
+def _proc_incident(ctx: Ctx, w: World, role: str) -> dict:
+    from workflows.procedures import revisions
+
+    return {"incident_id": revisions.do_log_incident(w.manager.actor, w.tenant_id, code="P01",
+                                                     description="matrice").id}
+
+
+def _book_definition(code: str) -> dict:
+    from workflows.procedures import services as procs
+
+    return procs._book(code).model_dump(mode="json")
+
+
+CASES |= {
+    ("GET", PREFIX + "/procedures/{code}/versions"): Case(Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"code": "P01"}),
+    ("GET", PREFIX + "/procedures/{code}/versions/{version_no}"): Case(
+        Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"code": "P01", "version_no": 1}),
+    ("GET", PREFIX + "/procedures/{code}/diff"): Case(Perm.PROCEDURE_VIEW, ids=lambda ctx, w, role: {"code": "P01"},
+                                                       params={"a": 1, "b": 1}),
+    ("POST", PREFIX + "/procedures/{code}/drafts"): Case(Perm.PROCEDURE_MANAGE, ok=201, ids=_no_draft("P05"),
+                                                          body=lambda ctx, w: {}),
+    ("PUT", PREFIX + "/procedure-versions/{version_id}"): Case(
+        Perm.PROCEDURE_MANAGE, ids=lambda ctx, w, role: {"version_id": _proc_draft(w, "P02")},
+        body=lambda ctx, w: {"definition": _book_definition("P02")}),
+    ("POST", PREFIX + "/procedure-versions/{version_id}/submit"): Case(
+        Perm.PROCEDURE_MANAGE, ids=lambda ctx, w, role: {"version_id": _proc_draft(w, "P03")}),
+    ("POST", PREFIX + "/procedure-versions/{version_id}/publish"): Case(
+        Perm.PROCEDURE_MANAGE, ids=lambda ctx, w, role: {"version_id": _proc_draft(w, "P04", "in_review")},
+        body=lambda ctx, w: {"change_note": "matrice"}),
+    ("POST", PREFIX + "/procedure-incidents"): Case(
+        Perm.PROCEDURE_VIEW, ok=201, body=lambda ctx, w: {"code": "P01", "description": "matrice"}),
+    ("GET", PREFIX + "/procedure-incidents"): Case(Perm.PROCEDURE_VIEW, params={"status": "open"}),
+    ("POST", PREFIX + "/procedure-incidents/{incident_id}/decide"): Case(
+        Perm.PROCEDURE_MANAGE, ids=_proc_incident, body=lambda ctx, w: {"accept": False, "note": "matrice"}),
+}
+
+
 def case_for(method: str, path: str) -> Case:
     case = CASES.get((method, path))
     if case is None:

@@ -105,7 +105,7 @@ def test_the_flowchart_of_p01_has_a_lane_per_role_and_a_column_per_step(world_a)
     assert approval.branches[0].label == "Valider" and approval.after == "4"
     assert [(d.ref, d.use) for d in approval.documents][0] == ("M30", "output")
     meeting = lanes["manager"].cells[2]
-    assert meeting.n == 3 and meeting.meeting_key == "ui.calendar.type.monthly_management_meeting"
+    assert meeting.n == 3 and meeting.meeting_key == "ui.calendar.type.weekly_coordination_meeting"
 
     # only a listed version is chosen
     _run(state, "FlowchartState.choose_version", "7")

@@ -313,7 +313,9 @@ MEETINGS: dict[str, str] = {
     "weekly_coordination_meeting": "weekly_coordination_meeting",
     "monthly_management_meeting": "monthly_management_meeting",
     "semester_management_meeting": "semester_meeting",
-    "management_meeting": "monthly_management_meeting",  # type not stated: the management meeting
+    # type not stated in the book; the issue's acceptance reads it as the weekly meeting ("the
+    # plan is reviewed in the weekly meeting", P01 step 4), so the team reviews it there
+    "management_meeting": "weekly_coordination_meeting",
     "initial_ambassador_meeting": "ambassador_meeting",
     "ambassador_onboarding_meeting": "ambassador_meeting",
     "host_institution_presentation_meeting": "host_focal_point_meeting",

@@ -12,6 +12,7 @@ from integrations.db import TenantOwned, tenant_table_args, ts_column, utcnow
 
 # version statuses
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
+REVIEW = "in_review"  # a draft submitted for the weekly meeting's review (P31)
 # instance statuses
 RUNNING, COMPLETED, CANCELLED = "running", "completed", "cancelled"
 # task statuses: waiting for earlier steps, open in someone's inbox, done, skipped (a branch

@@ -613,6 +613,45 @@ def do_decide(actor: Actor, tenant_id: int, task_id: int, branch: str, *, note: 
     return _finish(actor, tenant_id, task_id, branch=branch, note=note, now=now, decide=True)
 
 
+def decide_step_in_meeting(s: Session, actor: Actor, task_id: Any, *, meeting: str, branch: str | None = None,
+                           note: str = "", now: datetime | None = None) -> tuple[ProcedureTask, str]:
+    """A step reviewed in a team meeting (P03), decided by the meeting (workflows/meetings),
+    inside the caller's transaction: every open task of the task's step in its instance is done
+    with the same outcome, then the instance moves on as after do_decide / do_complete_task.
+    The task must be on that meeting's agenda. Returns the task and the outcome ("done" for a
+    plain task). The caller checks who may decide for the meeting."""
+    note = _text(note, field="note", limit=NOTE_MAX)
+    now = now or utcnow()
+    task, inst = _load_task(s, task_id)
+    if task.meeting != meeting:
+        raise Invalid("this task is not on this meeting's agenda", code="not_on_agenda")
+    if inst.status != RUNNING:
+        raise Conflict("this procedure is not running", code="instance_not_running")
+    _ensure_open(task)
+    proc = Procedure.model_validate(inst.definition)
+    st = proc.step(task.step_n)
+    keys = [b.key for b in st.branches]
+    if keys and branch in (None, ""):
+        raise Invalid("choose one of the outcomes", code="branch_required", branches=keys)
+    if (keys and branch not in keys) or (not keys and branch not in (None, "")):
+        raise Invalid(f"no branch {branch!r} here", code="unknown_branch", branches=keys)
+    branch = branch or None
+    me = q.member(s, actor.membership_id)
+    for x in q.tasks_of(s, inst.id):
+        if x.step_n == st.n and x.status == OPEN:
+            _take(s, x, {"status": DONE, "completed_at": now, "completed_by_membership_id": me.id if me else None,
+                         "branch": branch, "note": note})
+    tasks = q.tasks_of(s, inst.id)  # reloaded: the UPDATEs above bypass the session
+    task = next(x for x in tasks if x.id == task.id)
+    target = None
+    if branch is not None and _step_state([x for x in tasks if x.step_n == st.n], st.mode) == DONE:
+        target = _apply_branch(s, inst, proc, st, branch, tasks, now=now, actor=actor)
+    audit(s, actor, "procedure.step_decided_in_meeting", tenant_id=inst.tenant_id, target_type="procedure_task",
+          target_id=task.id, instance_id=inst.id, step=st.n, meeting=meeting, branch=branch, note=note[:200])
+    _advance(s, inst, proc, tasks, now=now, actor=actor, force_open=target)
+    return task, branch or DONE
+
+
 def do_skip_task(actor: Actor, tenant_id: int, task_id: int, *, reason: str,
                  now: datetime | None = None) -> TaskView:
     """An optional step not needed, or a condition that did not hold: its holder says so; the

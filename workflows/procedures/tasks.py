@@ -1,5 +1,5 @@
-"""Beat job of the procedure engine: e-mail reminders of tasks due soon or overdue (thin; the
-rule is in services)."""
+"""Beat jobs of the procedure engine (thin; the rules are in services and schedule): e-mail
+reminders of tasks due soon or overdue, and the calendar's triggers (year, semester, month, week)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,11 @@ REMINDERS_EVERY_SECONDS = 3600.0
 def send_task_reminders() -> int:
     """Enqueue the reminders that are due (at most one a day per task); the outbox relay sends them."""
     return enqueue_task_reminders()
+
+
+@shared_task(name="workflows.procedures.start_due_procedures", ignore_result=True)
+def start_due() -> int:
+    """Start the procedures the calendar calls for (year, semester, month, week): once per period."""
+    from workflows.procedures.schedule import start_due_procedures
+
+    return start_due_procedures()

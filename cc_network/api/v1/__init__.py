@@ -14,7 +14,9 @@ from cc_network.api.v1 import (
     calendar,
     certificates,
     core,
+    meetings,
     portal,
+    procedure_versions,
     procedures,
     surveys,
     team,
@@ -33,3 +35,5 @@ router.include_router(portal.router)
 router.include_router(surveys.router)
 router.include_router(certificates.router)
 router.include_router(procedures.router)
+router.include_router(meetings.router)
+router.include_router(procedure_versions.router)

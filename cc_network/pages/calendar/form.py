@@ -25,7 +25,7 @@ from cc_network.pages.calendar.common import (
     team_options,
     text_area,
 )
-from cc_network.pages.forms import form_str
+from cc_network.pages.forms import form_str, id_or_zero
 from cc_network.ui.components import checkbox, messages
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import area_page
@@ -199,7 +199,7 @@ class EventFormState(AppState):
 
     def _event_from_path(self) -> int:
         m = _EDIT_PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     @rx.event
     def on_load(self):

@@ -9,7 +9,7 @@ import reflex as rx
 
 from cc_network.pages.calendar.common import input_field, local_text, opt_int, text_area
 from cc_network.pages.calendar.planning import calendar_nav, status_badge
-from cc_network.pages.forms import as_id, form_str
+from cc_network.pages.forms import as_id, form_str, id_or_zero
 from cc_network.ui.components import messages
 from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import api_url, area_page
@@ -141,7 +141,7 @@ class SheetState(AppState):
 
     def _event_from_path(self) -> int:
         m = _PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     @rx.event
     def on_load(self):
@@ -381,6 +381,11 @@ def _sheet() -> rx.Component:
                     is_external=True),
             rx.cond(SheetState.status == "closed", rx.link(tr("ui.surveys.results_link"),
                                                            href="/staff/surveys/events/" + SheetState.shown_id.to_string())),
+            # the team's meetings keep a record (workflows/meetings): its page, from here
+            rx.cond((SheetState.type == "weekly_coordination_meeting") | (SheetState.type == "monthly_management_meeting")
+                    | (SheetState.type == "semester_meeting"),
+                    rx.link(tr("ui.meetings.sheet_link"),
+                            href="/staff/meetings/event/" + SheetState.shown_id.to_string())),
             spacing="4", align="center",
         ),
         rx.data_list.root(

@@ -9,7 +9,7 @@ import re
 import reflex as rx
 
 from cc_network.pages.calendar.common import local_text
-from cc_network.pages.forms import form_str
+from cc_network.pages.forms import form_str, id_or_zero
 from cc_network.pages.portal.common import section, zone_of
 from cc_network.ui.components import messages
 from cc_network.ui.i18n import I18nState, tr
@@ -54,7 +54,7 @@ class SurveyState(AppState):
 
     def _path(self) -> tuple[str, int]:
         m = _PATH.match(str(self.router.url.path or ""))
-        return (m.group(1), int(m.group(2))) if m else ("", 0)
+        return (m.group(1), id_or_zero(m.group(2))) if m else ("", 0)
 
     def _load(self, actor: Actor, lang: str) -> None:
         slug, eid = self._path()

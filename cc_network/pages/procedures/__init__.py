@@ -80,7 +80,14 @@ def task_row(t, zone: ZoneInfo) -> TaskRow:  # noqa: ANN001  (a views.TaskView)
 
 
 def register(app: rx.App) -> None:
-    from cc_network.pages.procedures import catalogue, flowchart, inbox, instances
+    from cc_network.pages.procedures import (
+        catalogue,
+        flowchart,
+        inbox,
+        incidents,
+        instances,
+        revisions,
+    )
 
-    for module in (catalogue, instances, flowchart, inbox):
+    for module in (catalogue, instances, incidents, flowchart, revisions, inbox):
         module.register(app)

@@ -199,7 +199,9 @@ def flowchart_page() -> rx.Component:
     s = FlowchartState
     return area_page(
         "staff", "ui.proc.flowchart", messages(),
-        rx.link(tr("ui.proc.back"), href="/staff/procedures"),
+        rx.flex(rx.link(tr("ui.proc.back"), href="/staff/procedures"),
+                rx.cond(s.found, rx.link(tr("ui.rev.revisions"), href="/staff/procedures/" + s.shown_code + "/revisions")),
+                rx.link(tr("ui.rev.incidents"), href="/staff/procedures/incidents"), spacing="4", wrap="wrap"),
         rx.cond(s.found, rx.vstack(
             rx.flex(rx.heading(s.shown_code, " — ", title_in_lang(s.title_fr, s.title_en), size="5", as_="h2"),
                     rx.badge(I18nState.tx["ui.proc.family." + s.family], variant="outline"),

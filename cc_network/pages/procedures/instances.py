@@ -12,7 +12,7 @@ import re
 import reflex as rx
 
 from cc_network.pages.calendar.common import Option, select_field, text_area
-from cc_network.pages.forms import as_id, form_str
+from cc_network.pages.forms import as_id, form_str, id_or_zero
 from cc_network.pages.portal.common import zone_of
 from cc_network.pages.procedures import INSTANCE_STATUSES, TaskRow, task_row, when_text
 from cc_network.ui.components import empty, messages, pager
@@ -136,7 +136,7 @@ class InstanceState(AppState):
 
     def _instance_from_path(self) -> int:
         m = _PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     def _load(self, actor: Actor) -> None:
         d = proc.get_instance(actor, actor.tenant_id or 0, self._instance_from_path())

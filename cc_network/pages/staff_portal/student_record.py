@@ -14,6 +14,7 @@ import re
 import reflex as rx
 
 from cc_network.pages.calendar.common import local_text
+from cc_network.pages.forms import id_or_zero
 from cc_network.pages.portal.common import section, status_badge, zone_of
 from cc_network.pages.staff_portal.students import fail, level_text, students_nav
 from cc_network.ui.components import empty, messages
@@ -97,7 +98,7 @@ class StudentRecordState(AppState):
 
     def _student_from_path(self) -> int:
         m = _PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     def _clear(self) -> None:
         self.found, self.shown_id, self.student_name, self.student_email = False, 0, "", ""

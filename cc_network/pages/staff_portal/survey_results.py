@@ -11,7 +11,7 @@ import re
 import reflex as rx
 
 from cc_network.pages.calendar.common import local_text
-from cc_network.pages.forms import as_id
+from cc_network.pages.forms import as_id, id_or_zero
 from cc_network.ui.components import confirm_dialog, empty, messages
 from cc_network.ui.i18n import tr
 from cc_network.ui.layout import area_page
@@ -89,7 +89,7 @@ class EventResultsState(AppState):
 
     def _event_from_path(self) -> int:
         m = _EVENT_PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     def _load(self, actor: Actor) -> None:
         tid = actor.tenant_id or 0
@@ -195,7 +195,7 @@ class CounselorResultsState(AppState):
 
     def _member_from_path(self) -> int:
         m = _COUNSELOR_PATH.match(str(self.router.url.path or ""))
-        return int(m.group(1)) if m else 0
+        return id_or_zero(m.group(1) if m else None)
 
     def _load(self, actor: Actor) -> None:
         tid = actor.tenant_id or 0
