@@ -12,6 +12,7 @@ from pathlib import Path
 
 from celery import Celery
 
+import integrations.broker  # noqa: F401  (filesystem:// writes each message whole, see there)
 from integrations.settings import Settings, get_settings
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
