@@ -42,13 +42,40 @@ from tenants.portal.surveys.models import (  # noqa: F401
     SurveyTemplate,
 )
 from tenants.portal.visits.models import KioskToken, Visit  # noqa: F401
+from tenants.sourcing.needs.models import CompanyAccessRequest, JobNeed  # noqa: F401
+from tenants.sourcing.offers.models import Offer, OfferInterest, OfferSource  # noqa: F401
+from tenants.sourcing.partners.models import Company, Interaction, Person  # noqa: F401
+from tenants.sourcing.pipeline.models import (  # noqa: F401
+    ProfileShare,
+    ProfileShareItem,
+    ProfileViewLog,
+    ShortlistEntry,
+)
+from tenants.sourcing.recruitment_days.models import RecruitmentDay  # noqa: F401
+from tenants.sourcing.search.models import StudentSearchDoc  # noqa: F401
 from workflows.meetings.models import MeetingItem, MeetingRecord  # noqa: F401
+from workflows.planning.models import (  # noqa: F401
+    ActionPlan,
+    ActionPlanVersion,
+    GapItem,
+    MidYearReview,
+    PlanComment,
+)
 from workflows.procedures.models import (  # noqa: F401
     ProcedureIncident,
     ProcedureInstance,
     ProcedureTask,
     ProcedureVersion,
 )
+from workflows.reporting.models import (  # noqa: F401
+    ActivityDaily,
+    ActivityRecord,
+    ActivityStudentMonth,
+    Report,
+    ReportingSettings,
+    ReportSection,
+)
 
 # the procedure engine registers its calendar trigger (event_created) on import
 import workflows.procedures.services  # noqa: E402,F401  isort: skip
+import workflows.reporting.statistics  # noqa: E402,F401  isort: skip

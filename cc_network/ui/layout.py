@@ -10,30 +10,47 @@ from cc_network.ui.session import AppState
 
 LANG_NAMES = (("fr", "ui.lang.fr"), ("en", "ui.lang.en"), ("ar", "ui.lang.ar"))
 
-# Links of each area's navigation: (label key, path, only for managers)
-NAV: dict[str, list[tuple[str, str, bool]]] = {
-    "staff": [("ui.nav.home", "/staff", False), ("ui.nav.inbox", "/staff/inbox", False),
-              ("ui.nav.calendar", "/staff/calendar", False),
-              ("ui.nav.procedures", "/staff/procedures", False),
-              ("ui.nav.meetings", "/staff/meetings", False),
-              ("ui.nav.visits", "/staff/visits", False),
-              ("ui.nav.staff_sessions", "/staff/sessions", False),
-              ("ui.nav.students", "/staff/students", False),
-              ("ui.nav.surveys", "/staff/surveys", False),
-              ("ui.nav.team", "/staff/team", False),
-              ("ui.nav.mailbox", "/staff/mailbox", False),
-              ("ui.nav.portal_settings", "/staff/portal/settings", True),
-              ("ui.nav.identity", "/staff/settings/identity", True),
-              ("ui.nav.tokens", "/account/tokens", False)],
+# Links of each area's navigation: (label key, path, only for managers). The staff's are many,
+# so they come in labelled groups (STAFF_GROUPS); each group is a list of links like the others.
+Link = tuple[str, str, bool]
+STAFF_GROUPS: list[tuple[str, list[Link]]] = [
+    ("ui.nav.group.daily", [("ui.nav.home", "/staff", False), ("ui.nav.inbox", "/staff/inbox", False),
+                            ("ui.nav.calendar", "/staff/calendar", False),
+                            ("ui.nav.meetings", "/staff/meetings", False),
+                            ("ui.nav.procedures", "/staff/procedures", False)]),
+    ("ui.nav.group.students", [("ui.nav.visits", "/staff/visits", False),
+                               ("ui.nav.staff_sessions", "/staff/sessions", False),
+                               ("ui.nav.students", "/staff/students", False),
+                               ("ui.nav.surveys", "/staff/surveys", False)]),
+    ("ui.nav.group.companies", [("ui.nav.needs", "/staff/needs", False),
+                                ("ui.nav.partners", "/staff/partners", False),
+                                ("ui.nav.recruitment_days", "/staff/recruitment-days", False),
+                                ("ui.nav.offers", "/staff/offers", False)]),
+    ("ui.nav.group.steering", [("ui.nav.dashboard", "/staff/dashboard", False),
+                               ("ui.nav.statistics", "/staff/statistics", False),
+                               ("ui.nav.reports", "/staff/reports", False),
+                               ("ui.nav.action_plan", "/staff/plan", False)]),
+    ("ui.nav.group.centre", [("ui.nav.team", "/staff/team", False), ("ui.nav.mailbox", "/staff/mailbox", False),
+                             ("ui.nav.portal_settings", "/staff/portal/settings", True),
+                             ("ui.nav.identity", "/staff/settings/identity", True),
+                             ("ui.nav.tokens", "/account/tokens", False)]),
+]
+NAV: dict[str, list[Link]] = {
+    "staff": [link for _, links in STAFF_GROUPS for link in links],
     "portal": [("ui.nav.home", "/portal", False), ("ui.nav.sessions", "/portal/sessions", False),
-               ("ui.nav.workshops", "/portal/workshops", False), ("ui.nav.profile", "/portal/profile", False),
+               ("ui.nav.workshops", "/portal/workshops", False), ("ui.nav.offers", "/portal/offers", False),
+               ("ui.nav.profile", "/portal/profile", False),
                ("ui.nav.tokens", "/account/tokens", False)],
-    "company": [("ui.nav.home", "/company", False), ("ui.nav.tokens", "/account/tokens", False)],
+    "company": [("ui.nav.company_needs", "/company", False), ("ui.nav.company_new_need", "/company/needs/new", False),
+                ("ui.nav.tokens", "/account/tokens", False)],
     "host": [("ui.nav.home", "/host", False), ("ui.nav.inbox", "/host/inbox", False),
-             ("ui.nav.team", "/staff/team", False),
+             ("ui.nav.team", "/staff/team", False), ("ui.nav.host_needs", "/host/needs", False),
+             ("ui.nav.dashboard", "/host/dashboard", False), ("ui.nav.reports", "/host/reports", False),
+             ("ui.nav.action_plan", "/host/plan", False),
              ("ui.nav.tokens", "/account/tokens", False)],
     "evaluator": [("ui.nav.home", "/evaluator", False)],
-    "admin": [("ui.nav.home", "/admin", False), ("ui.nav.mailbox", "/staff/mailbox", False)],
+    "admin": [("ui.nav.home", "/admin", False), ("ui.nav.network_figures", "/admin/figures", False),
+              ("ui.nav.mailbox", "/staff/mailbox", False)],
 }
 
 
@@ -90,12 +107,23 @@ def public_page(title_key: str, *body: rx.Component) -> rx.Component:
     )
 
 
-def _nav(area: str) -> rx.Component:
+def _links(items: list[Link]) -> list[rx.Component]:
     links = []
-    for key, path, manager_only in NAV[area]:
+    for key, path, manager_only in items:
         link = rx.link(tr(key), href=path, weight="medium")
         links.append(rx.cond(AppState.roles.contains("manager") | AppState.roles.contains("network_admin"),
                              link) if manager_only else link)
+    return links
+
+
+def _nav(area: str) -> rx.Component:
+    if area == "staff":
+        links = [rx.flex(rx.text(tr(group), size="1", color_scheme="gray", weight="medium"), *_links(items),
+                         spacing="3", wrap="wrap", align="center", role="group", aria_label=tr(group),
+                         style={"paddingInlineEnd": "0.8em", "borderInlineEnd": f"1px solid {rx.color('gray', 5)}"})
+                 for group, items in STAFF_GROUPS]
+    else:
+        links = _links(NAV[area])
     other_areas = rx.foreach(
         AppState.areas,
         lambda a: rx.cond(a != area, rx.link(tr("ui.area.open"), " ", I18nState.tx["ui.area." + a],

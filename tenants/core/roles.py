@@ -32,6 +32,9 @@ class Responsibility(StrEnum):
     COMMUNICATION = "communication"
     COORDINATION = "coordination"
     AMBASSADOR_PROGRAMME = "ambassador_programme"
+    # the groups the manager forms: the procedure committee (P31.4) and the job-fair committees (P21)
+    PROCEDURE_COMMITTEE = "procedure_committee"
+    JOB_FAIR_COMMITTEE = "job_fair_committee"
 
 
 class Perm(StrEnum):
@@ -62,28 +65,55 @@ class Perm(StrEnum):
     # procedures (issue 6): see the definitions, one's inbox and the instances; run them
     PROCEDURE_VIEW = "procedure.view"
     PROCEDURE_MANAGE = "procedure.manage"
+    # companies and sourcing (issue 5)
+    PARTNER_VIEW = "partner.view"  # the partner map and contacts (BD01)
+    PARTNER_MANAGE = "partner.manage"
+    NEED_VIEW = "need.view"  # job needs and job sheets (the host institution receives them, P22.2)
+    NEED_MANAGE = "need.manage"  # take a need, write its sheet, rank, send profiles, recruitment days
+    SOURCING = "sourcing"  # search students, shortlist them, prepare them (counselors)
+    COMPANY_SELF = "company.self"  # a company contact's own needs, shortlists and profiles
+    OFFER_MANAGE = "offer.manage"  # collect and publish offers (P12)
+    OFFER_PREVIEW = "offer.preview"  # see offers published to ambassadors first
+    # planning and reporting (issue 9)
+    PLAN_VIEW = "plan.view"  # the annual action plan (M30) and its versions
+    PLAN_COMMENT = "plan.comment"  # counselors and the business developer comment a draft (P01.3)
+    PLAN_MANAGE = "plan.manage"  # the manager drafts, finalises, submits, runs the mid-year review
+    PLAN_HOST_VALIDATE = "plan.host_validate"  # the host institution validates the plan
+    STATS_VIEW = "stats.view"  # statistics (T03) and dashboards
+    REPORT_VIEW = "report.view"  # reports (the host institution: the ones sent to it)
+    REPORT_WRITE = "report.write"  # one's weekly individual report and the sections assigned to one
+    REPORT_MANAGE = "report.manage"  # draft, compile, validate and send the centre's reports
 
 
 _EVERY_MEMBER = {Perm.TENANT_VIEW, Perm.TOKEN_MANAGE_OWN}
 _STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW, Perm.CALENDAR_VIEW, Perm.CALENDAR_EDIT,
-                          Perm.STUDENT_VIEW, Perm.VISIT_LOG, Perm.REGISTRATION_MANAGE, Perm.PROCEDURE_VIEW}
+                          Perm.STUDENT_VIEW, Perm.VISIT_LOG, Perm.REGISTRATION_MANAGE, Perm.PROCEDURE_VIEW,
+                          Perm.PARTNER_VIEW, Perm.PARTNER_MANAGE, Perm.NEED_VIEW, Perm.SOURCING, Perm.OFFER_MANAGE,
+                          Perm.OFFER_PREVIEW, Perm.PLAN_VIEW, Perm.PLAN_COMMENT, Perm.STATS_VIEW, Perm.REPORT_VIEW,
+                          Perm.REPORT_WRITE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.NETWORK_ADMIN: frozenset(set(Perm)),
     Role.EXTERNAL_EVALUATOR: frozenset({Perm.NETWORK_EVALUATE}),
     Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS,
                                       Perm.CALENDAR_VALIDATE, Perm.CALENDAR_PUBLISH, Perm.CALENDAR_SETTINGS,
-                                      Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE, Perm.PROCEDURE_MANAGE}),
+                                      Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE, Perm.PROCEDURE_MANAGE,
+                                      Perm.NEED_MANAGE, Perm.PLAN_MANAGE, Perm.REPORT_MANAGE}),
     Role.CAREER_COUNSELOR: frozenset(_STAFF | {Perm.CALENDAR_PUBLISH, Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE}),
-    Role.BUSINESS_DEVELOPER: frozenset(_STAFF),
+    Role.BUSINESS_DEVELOPER: frozenset(_STAFF | {Perm.NEED_MANAGE}),
     Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG,
-                                                Perm.PROCEDURE_VIEW}),
-    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG, Perm.PROCEDURE_VIEW}),
+                                                Perm.PROCEDURE_VIEW, Perm.OFFER_PREVIEW, Perm.REPORT_WRITE}),
+    Role.INTERN: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG, Perm.PROCEDURE_VIEW,
+                                            Perm.REPORT_WRITE}),
     Role.STUDENT: frozenset(_EVERY_MEMBER | {Perm.PORTAL_SELF}),
     Role.HOST_APPROVER: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW,
-                                                   Perm.CALENDAR_HOST_VALIDATE, Perm.PROCEDURE_VIEW}),
-    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.PROCEDURE_VIEW}),
-    Role.COMPANY_CONTACT: frozenset(_EVERY_MEMBER),
+                                                   Perm.CALENDAR_HOST_VALIDATE, Perm.PROCEDURE_VIEW, Perm.NEED_VIEW,
+                                                   Perm.PLAN_VIEW, Perm.PLAN_HOST_VALIDATE, Perm.STATS_VIEW,
+                                                   Perm.REPORT_VIEW}),
+    Role.HOST_FOCAL_POINT: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.PROCEDURE_VIEW,
+                                                      Perm.NEED_VIEW, Perm.PLAN_VIEW, Perm.STATS_VIEW,
+                                                      Perm.REPORT_VIEW}),
+    Role.COMPANY_CONTACT: frozenset(_EVERY_MEMBER | {Perm.COMPANY_SELF}),
 }
 
 

@@ -20,6 +20,11 @@ class Level(StrEnum):
     DOCTORATE = "doctorate"
 
 
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
 class LanguageLevel(StrEnum):
     """CEFR levels, plus mother tongue."""
 
@@ -81,6 +86,8 @@ class StudentProfile(TenantOwned, table=True):
     field_id: int | None = Field(default=None, index=True)
     track: str = Field(default="", max_length=150)
     level: str | None = Field(default=None, max_length=20)
+    # "female" | "male" | "" (not said): the statistics count by gender (T03)
+    gender: str = Field(default="", max_length=10)
     graduation_year: int | None = None
     graduation_month: int | None = None
     # [{"language": "Français", "level": "C1"}]
