@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,16 @@ from tenants.core.services import audit
 
 INVITE_HOURS = 24 * 7
 MAX_PAGE = 200
+
+
+# Called (session, tenant_id, membership_id) in the same transaction whenever a member is
+# deactivated or reactivated: the sourcing search index follows it.
+MEMBER_ACTIVE_HOOKS: list[Callable[[Session, int, int], None]] = []
+
+
+def _member_active_changed(s: Session, tenant_id: int, membership_id: int) -> None:
+    for fn in MEMBER_ACTIVE_HOOKS:
+        fn(s, tenant_id, membership_id)
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,7 @@ def do_invite_member(actor: Actor, tenant_id: int, *, email: str, full_name: str
                                         responsibilities=resp, invited_by_account_id=actor.account_id)
             s.add(membership)
             s.flush()
+            _member_active_changed(s, tenant_id, membership.id)
             lang = account.locale or "fr"
             params = dict(name=account.full_name, inviter=actor.full_name or actor.email,
                           tenant=tenant.name, roles=", ".join(roles))
@@ -201,6 +213,7 @@ def do_set_member_active(actor: Actor, tenant_id: int, membership_id: int, *, ac
                 raise Conflict("the centre must keep a manager", code="last_manager")
         m.active = bool(active)
         s.add(m)
+        _member_active_changed(s, tenant_id, m.id)
         audit(s, actor, "member.activated" if active else "member.deactivated", tenant_id=tenant_id,
               target_type="membership", target_id=m.id)
         a = _account(s, m.account_id)
@@ -237,6 +250,7 @@ def do_update_member(actor: Actor, tenant_id: int, membership_id: int, *, roles:
                   tenant_id=tenant_id, target_type="membership", target_id=m.id)
             m.active = active_after
         s.add(m)
+        _member_active_changed(s, tenant_id, m.id)
         a = _account(s, m.account_id)
         return MemberView(m.id, a.id, a.email, a.full_name, tuple(m.roles), tuple(m.responsibilities),
                           m.active, m.created_at, a.password_hash is not None)

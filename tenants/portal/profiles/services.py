@@ -36,6 +36,7 @@ from tenants.portal.profiles.models import (
     ConsentRecord,
     DeletionRequest,
     Establishment,
+    Gender,
     LanguageLevel,
     Level,
     StudentProfile,
@@ -61,6 +62,19 @@ def register_anonymiser(fn: Anonymiser) -> Anonymiser:
     if fn not in _ANONYMISERS:
         _ANONYMISERS.append(fn)
     return fn
+
+
+# Called (session, tenant_id, profile_id) in the same transaction whenever a profile is
+# created, changed, given a CV or anonymised: the sourcing search index follows it.
+ProfileSavedHook = Callable[[Session, int, int], None]
+PROFILE_SAVED_HOOKS: list[ProfileSavedHook] = []
+
+
+def _profile_saved(s: Session, tenant_id: int, profile_id: int | None) -> None:
+    if profile_id is None:
+        return
+    for fn in PROFILE_SAVED_HOOKS:
+        fn(s, tenant_id, profile_id)
 
 
 # ---------------------------------------------------------------- input cleaning
@@ -151,6 +165,7 @@ class ProfileInput(BaseModel):
     field_id: int | None = None
     track: str = ""
     level: Level | None = None
+    gender: str = ""
     graduation_year: int | None = Field(default=None, ge=1980, le=2100)
     graduation_month: int | None = Field(default=None, ge=1, le=12)
     languages: list[LanguageInput] = Field(default_factory=list, max_length=20)
@@ -176,6 +191,14 @@ class ProfileInput(BaseModel):
     @classmethod
     def _track(cls, v: str) -> str:
         return _line(v, 150)
+
+    @field_validator("gender")
+    @classmethod
+    def _gender(cls, v: str) -> str:
+        v = (v or "").strip()
+        if v and v not in {g.value for g in Gender}:
+            raise ValueError("invalid_gender:female, male or left blank")
+        return v
 
     @field_validator("skills")
     @classmethod
@@ -297,6 +320,7 @@ class ProfileView:
     consent: ConsentState
     updated_at: datetime | None
     deletion_pending: bool = False
+    gender: str = ""
 
     @property
     def has_cv(self) -> bool:
@@ -373,9 +397,11 @@ def ensure_profile(s: Session, tenant_id: int, membership_id: int, *, for_update
                   qr_code=secrets.token_urlsafe(18), created_at=now, updated_at=now)
     dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(StudentProfile.__table__)
-    s.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["tenant_id", "membership_id"]))
+    res = s.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["tenant_id", "membership_id"]))
     row = _profile_of(s, membership_id, for_update=for_update)
     assert row is not None
+    if res.rowcount == 1:
+        _profile_saved(s, tenant_id, row.id)
     return row
 
 
@@ -409,6 +435,7 @@ def _build_view(s: Session, m: Membership, a: Account, p: StudentProfile | None,
         cv_uploaded_at=p.cv_uploaded_at if p and p.cv_key else None,
         consent=consent if consent is not None else consent_state(s, m.id),
         updated_at=p.updated_at if p else None, deletion_pending=deletion_pending,
+        gender=p.gender if p else "",
     )
 
 
@@ -521,6 +548,8 @@ def do_update_my_profile(actor: Actor, tenant_id: int, data: dict | ProfileInput
             p.phone = inp.phone
         if "level" in sent:
             p.level = inp.level.value if inp.level else None
+        if "gender" in sent:
+            p.gender = inp.gender
         if "graduation_year" in sent:
             p.graduation_year = inp.graduation_year
         if "graduation_month" in sent:
@@ -537,6 +566,7 @@ def do_update_my_profile(actor: Actor, tenant_id: int, data: dict | ProfileInput
         audit(s, actor, "profile.updated", tenant_id=tenant_id, target_type="student_profile",
               target_id=p.id, fields=sorted(sent))
         s.flush()
+        _profile_saved(s, tenant_id, p.id)
         return _build_view(s, m, a, p)
 
 
@@ -642,6 +672,7 @@ def do_upload_cv(actor: Actor, tenant_id: int, *, filename: str, data: bytes) ->
             audit(s, actor, "profile.cv_uploaded", tenant_id=tenant_id, target_type="student_profile",
                   target_id=p.id, size=len(data))
             s.flush()
+            _profile_saved(s, tenant_id, p.id)
             view = _build_view(s, m, a, p)
     except BaseException:
         storage.delete_private(tenant_id, key)
@@ -699,6 +730,7 @@ def do_set_consent(actor: Actor, tenant_id: int, *, granted: bool) -> ConsentSta
               target_type="membership", target_id=mid, purpose=SHARE_WITH_COMPANIES,
               text_version=CONSENT_TEXT_VERSION)
         s.flush()
+        _profile_saved(s, tenant_id, getattr(_profile_of(s, mid), "id", None))
         return ConsentState(row.granted, row.at, row.text_version)
 
 
@@ -817,6 +849,8 @@ def _anonymise(s: Session, tenant_id: int, membership_id: int) -> str | None:
         p.cv_size = p.cv_uploaded_at = None
         p.anonymised_at = p.updated_at = utcnow()
         s.add(p)
+        s.flush()
+        _profile_saved(s, tenant_id, p.id)
     s.execute(update(Visit).where(Visit.student_membership_id == membership_id)
               .values(student_membership_id=None, orientation="")
               .execution_options(synchronize_session=False))

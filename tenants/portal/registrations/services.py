@@ -48,6 +48,7 @@ from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm
 from tenants.core.services import audit, audit_now
+from tenants.portal import activity
 from tenants.portal.registrations.models import (
     ATTENDED,
     CANCELLED,
@@ -625,6 +626,8 @@ def do_check_in(actor: Actor, tenant_id: int, registration_id: int) -> Registrat
         r.status, r.checked_in_at, r.updated_at = ATTENDED, now, now
         r.confirmed_at = r.confirmed_at or now  # coming counts as confirmation
         s.add(r)
+        s.flush()
+        activity.emit(s, tenant_id, activity.CHECKED_IN, r)
         audit(s, actor, "registration.checked_in", tenant_id=tenant_id, target_type="registration",
               target_id=r.id, event_id=e.id, before=before)
         return _view(r, e, None, _has_waiver(s, r.id))
@@ -644,6 +647,9 @@ def do_mark_no_show(actor: Actor, tenant_id: int, registration_id: int) -> Regis
         before = r.status
         r.status, r.checked_in_at, r.updated_at = NO_SHOW, None, now
         s.add(r)
+        if before == ATTENDED:
+            s.flush()
+            activity.emit(s, tenant_id, activity.CHECK_IN_WITHDRAWN, r)
         audit(s, actor, "registration.no_show", tenant_id=tenant_id, target_type="registration",
               target_id=r.id, event_id=e.id, before=before)
         return _view(r, e, None, _has_waiver(s, r.id))
@@ -703,3 +709,51 @@ def attendance_count(tenant_id: int, event_id: int) -> int:
     """Students checked in, for the event's closing (P08.8, T02 attendance_count)."""
     with tenant_session(tenant_id) as s:
         return attendance_count_in(s, event_id)
+
+
+# ---------------------------------------------------------------- staff: invite a student
+
+def do_invite_student(actor: Actor, tenant_id: int, event_id: int, student_membership_id: int, *,
+                      now: datetime | None = None) -> RegistrationView:
+    """Staff register a student directly: a closed-door recruitment day (P19) or a preparation
+    workshop (P22). The invitation takes a seat like any registration (the same conditional
+    UPDATE), is confirmed at once (staff chose the student: no counselor confirmation, no
+    waitlist) and the student is e-mailed. The event need not be published: a closed-door day
+    is never on the catalogue. A full event answers event_full; a live registration of the
+    same student answers already_registered."""
+    require(actor, Perm.NEED_MANAGE if actor is not None and actor.can(Perm.NEED_MANAGE)
+            else Perm.REGISTRATION_MANAGE, tenant_id=tenant_id)
+    try:
+        with tenant_session(tenant_id) as s, transaction(s):
+            e = _event_for_update(s, event_id)
+            row = s.exec(select(Membership, Account).join(Account, Account.id == Membership.account_id)
+                         .where(Membership.id == student_membership_id, Membership.tenant_id == tenant_id)).first()
+            if row is None or not row[0].active or "student" not in (row[0].roles or []):
+                raise NotFound("student not found", code="student_not_found")
+            at = now or utcnow()
+            kind = ACTIVITY_TYPES.get(e.type)
+            if kind is None or not kind.registration:
+                raise Conflict("this activity is not open to registration", code="event_not_open_for_registration")
+            if e.status in (EVENT_CLOSED, EVENT_CANCELLED):
+                raise Conflict(f"a {e.status} event cannot be changed", code="event_locked")
+            if at >= e.starts_at:
+                raise Conflict("registration is closed", code="registration_closed")
+            live = s.exec(select(Registration.id).where(
+                Registration.event_id == e.id, Registration.student_membership_id == student_membership_id,
+                Registration.status != CANCELLED)).first()
+            if live is not None:
+                raise Conflict("the student is already registered for this activity", code="already_registered")
+            if not _take_seat(s, e.id):
+                raise Conflict("the activity is full", code="event_full", capacity=e.capacity)
+            r = Registration(tenant_id=tenant_id, event_id=e.id, student_membership_id=student_membership_id,
+                             status=CONFIRMED, registered_at=at, confirmed_at=at, updated_at=at)
+            s.add(r)
+            s.flush()
+            _notify(s, tenant_id, r, e, "invited", at)
+            audit(s, actor, "registration.invited", tenant_id=tenant_id, target_type="registration",
+                  target_id=r.id, event_id=e.id, student_membership_id=student_membership_id)
+            return _view(r, e, None, False)
+    except IntegrityError as exc:
+        if "student_membership_id" not in str(exc.orig) and "uq_registration_active_student" not in str(exc.orig):
+            raise
+        raise Conflict("the student is already registered for this activity", code="already_registered") from exc

@@ -42,6 +42,7 @@ from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm, Role
 from tenants.core.services import audit
+from tenants.portal import activity
 from tenants.portal.sessions.models import (
     CANCELLED,
     CONFIRMED,
@@ -324,6 +325,58 @@ def _active_suspension(s: Session, student_id: int, now: datetime) -> StudentSus
                   .order_by(StudentSuspension.ends_at.desc())).first()
 
 
+def _create_booking(s: Session, actor: Actor, tenant_id: int, *, counselor_id: int, student_id: int,
+                    student_name: str, starts_at: datetime, need: str, now: datetime,
+                    confirmed: bool | None) -> tuple[SessionBooking, Event, Membership, Slot]:
+    """The booking itself, in the caller's transaction: the counselor's lock, the student's
+    suspension, the slot among the counselor's hours and free, the student free at that time;
+    then the calendar event and the booking row (the database refuses a taken slot).
+    `confirmed` None: as the centre's auto-confirmation setting says."""
+    counselor = _lock_counselor(s, counselor_id)
+    suspension = _active_suspension(s, student_id, now)
+    if suspension is not None:
+        raise Conflict("booking is suspended after repeated no-shows", code="booking_suspended",
+                       until=suspension.ends_at.isoformat())
+    settings = settings_in(s, tenant_id)
+    if confirmed is None:
+        confirmed = settings.auto_confirm_sessions
+    zone = tenant_zone(s, tenant_id)
+    length = timedelta(minutes=settings.session_minutes)
+    avail = list(s.exec(select(Availability).where(Availability.membership_id == counselor.id)).all())
+    slot = Slot(starts_at, starts_at + length)
+    if slot not in _grid(avail, starts_at.astimezone(zone).date(), zone, length):
+        raise Invalid("not one of the counselor's slots", code="outside_availability")
+    if s.exec(select(Absence).where(Absence.membership_id == counselor.id, Absence.starts_at < slot.ends_at,
+                                    Absence.ends_at > slot.starts_at)).first():
+        raise Invalid("the counselor is away at that time", code="outside_availability")
+    if _overlaps(slot, _busy(s, counselor.id, slot.starts_at, slot.ends_at)):
+        raise Conflict("this slot is no longer free", code="slot_taken")
+    if s.exec(select(SessionBooking.id).where(
+            SessionBooking.student_membership_id == student_id, SessionBooking.status.in_(OPEN_STATUSES),
+            SessionBooking.starts_at < slot.ends_at, SessionBooking.ends_at > slot.starts_at)).first():
+        raise Conflict("you already have a session at that time", code="student_busy")
+    tenant = s.get(Tenant, tenant_id)
+    e = Event(tenant_id=tenant_id, uid=f"{uuid.uuid4()}@cc-network", type=SESSION_TYPE,
+              title=t("session.event_title", tenant.locale or "fr", student=student_name)[:200],
+              starts_at=slot.starts_at, ends_at=slot.ends_at, timezone=zone.key,
+              organiser_membership_id=counselor.id, status=EVENT_PUBLISHED if confirmed else EVENT_PROPOSED,
+              sequence=1 if confirmed else 0, created_by_account_id=actor.account_id,
+              details={MANAGED_BY: "session_booking"})
+    s.add(e)
+    try:
+        s.flush()
+        b = SessionBooking(tenant_id=tenant_id, event_id=e.id, student_membership_id=student_id,
+                           counselor_membership_id=counselor.id, starts_at=slot.starts_at,
+                           ends_at=slot.ends_at, need=need, status=CONFIRMED if confirmed else REQUESTED,
+                           confirmed_at=now if confirmed else None)
+        s.add(b)
+        s.flush()
+    except IntegrityError:
+        # the unique index or the exclusion constraint: someone holds this time already
+        raise Conflict("this slot is no longer free", code="slot_taken") from None
+    return b, e, counselor, slot
+
+
 def do_book_session(actor: Actor, tenant_id: int, data: dict | BookingInput, *,
                     now: datetime | None = None) -> StudentBookingView:
     """P07.2: a student asks a counselor for a free slot and says why. Confirmed at once
@@ -338,48 +391,11 @@ def do_book_session(actor: Actor, tenant_id: int, data: dict | BookingInput, *,
     if inp.starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
         raise Invalid(f"sessions are booked at most {MAX_DAYS_AHEAD} days ahead", code="too_far_ahead")
     with tenant_session(tenant_id) as s, transaction(s):
-        counselor = _lock_counselor(s, inp.counselor_membership_id)
-        student_id = actor.membership_id
-        suspension = _active_suspension(s, student_id, now)
-        if suspension is not None:
-            raise Conflict("booking is suspended after repeated no-shows", code="booking_suspended",
-                           until=suspension.ends_at.isoformat())
-        settings = settings_in(s, tenant_id)
-        zone = tenant_zone(s, tenant_id)
-        length = timedelta(minutes=settings.session_minutes)
-        avail = list(s.exec(select(Availability).where(Availability.membership_id == counselor.id)).all())
-        slot = Slot(inp.starts_at, inp.starts_at + length)
-        if slot not in _grid(avail, inp.starts_at.astimezone(zone).date(), zone, length):
-            raise Invalid("not one of the counselor's slots", code="outside_availability")
-        if s.exec(select(Absence).where(Absence.membership_id == counselor.id, Absence.starts_at < slot.ends_at,
-                                        Absence.ends_at > slot.starts_at)).first():
-            raise Invalid("the counselor is away at that time", code="outside_availability")
-        if _overlaps(slot, _busy(s, counselor.id, slot.starts_at, slot.ends_at)):
-            raise Conflict("this slot is no longer free", code="slot_taken")
-        if s.exec(select(SessionBooking.id).where(
-                SessionBooking.student_membership_id == student_id, SessionBooking.status.in_(OPEN_STATUSES),
-                SessionBooking.starts_at < slot.ends_at, SessionBooking.ends_at > slot.starts_at)).first():
-            raise Conflict("you already have a session at that time", code="student_busy")
-        auto = settings.auto_confirm_sessions
-        tenant = s.get(Tenant, tenant_id)
-        e = Event(tenant_id=tenant_id, uid=f"{uuid.uuid4()}@cc-network", type=SESSION_TYPE,
-                  title=t("session.event_title", tenant.locale or "fr", student=actor.full_name or actor.email)[:200],
-                  starts_at=slot.starts_at, ends_at=slot.ends_at, timezone=zone.key,
-                  organiser_membership_id=counselor.id, status=EVENT_PUBLISHED if auto else EVENT_PROPOSED,
-                  sequence=1 if auto else 0, created_by_account_id=actor.account_id,
-                  details={MANAGED_BY: "session_booking"})
-        s.add(e)
-        try:
-            s.flush()
-            b = SessionBooking(tenant_id=tenant_id, event_id=e.id, student_membership_id=student_id,
-                               counselor_membership_id=counselor.id, starts_at=slot.starts_at,
-                               ends_at=slot.ends_at, need=inp.need, status=CONFIRMED if auto else REQUESTED,
-                               confirmed_at=now if auto else None)
-            s.add(b)
-            s.flush()
-        except IntegrityError:
-            # the unique index or the exclusion constraint: someone holds this time already
-            raise Conflict("this slot is no longer free", code="slot_taken") from None
+        b, e, counselor, slot = _create_booking(s, actor, tenant_id, counselor_id=inp.counselor_membership_id,
+                                                student_id=actor.membership_id,
+                                                student_name=actor.full_name or actor.email, starts_at=inp.starts_at,
+                                                need=inp.need, now=now, confirmed=None)
+        auto = b.status == CONFIRMED
         if auto:
             _send_confirmation(s, b, e)
         else:
@@ -388,6 +404,35 @@ def do_book_session(actor: Actor, tenant_id: int, data: dict | BookingInput, *,
         audit(s, actor, "session.booked", tenant_id=tenant_id, target_type="session_booking", target_id=b.id,
               counselor=counselor.id, starts_at=slot.starts_at.isoformat(), status=b.status)
         return _student_views(s, [b])[0]
+
+
+def do_book_for_student(actor: Actor, tenant_id: int, student_membership_id: int, counselor_membership_id: int,
+                        starts_at: datetime, need: str, *, now: datetime | None = None) -> StaffBookingView:
+    """Staff book a session for a student (a preparation before profiles go to a company,
+    P22): the same rules as the student's own booking (a free slot of the counselor, no
+    overlap, a suspension respected), confirmed at once; the student is e-mailed."""
+    require(actor, Perm.TENANT_VIEW, tenant_id=tenant_id)
+    if not (actor.can(Perm.SESSION_MANAGE) or actor.can(Perm.SOURCING)):
+        raise Forbidden("counselors and sourcing staff book for a student", code="forbidden")
+    inp = parse(BookingInput, {"counselor_membership_id": counselor_membership_id, "starts_at": starts_at,
+                               "need": need})
+    now = now or utcnow()
+    if inp.starts_at <= now:
+        raise Invalid("this slot is in the past", code="in_the_past")
+    if inp.starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise Invalid(f"sessions are booked at most {MAX_DAYS_AHEAD} days ahead", code="too_far_ahead")
+    with tenant_session(tenant_id) as s, transaction(s):
+        student = s.get(Membership, student_membership_id)
+        if student is None or not student.active or Role.STUDENT.value not in (student.roles or []):
+            raise NotFound("student not found", code="student_not_found")
+        name = s.get(Account, student.account_id).full_name
+        b, e, counselor, slot = _create_booking(s, actor, tenant_id, counselor_id=inp.counselor_membership_id,
+                                                student_id=student.id, student_name=name,
+                                                starts_at=inp.starts_at, need=inp.need, now=now, confirmed=True)
+        _send_confirmation(s, b, e)
+        audit(s, actor, "session.booked_for_student", tenant_id=tenant_id, target_type="session_booking",
+              target_id=b.id, student=student.id, counselor=counselor.id, starts_at=slot.starts_at.isoformat())
+        return _staff_views(s, [b])[0]
 
 
 # ---------------------------------------------------------------- counselor's side
@@ -562,6 +607,9 @@ def do_record_session_outcome(actor: Actor, tenant_id: int, booking_id: int, *, 
             e.status, e.updated_at = EVENT_HELD, now
             s.add(e)
         s.add(b)
+        if first:
+            s.flush()
+            activity.emit(s, tenant_id, activity.SESSION_HELD, b)
         audit(s, actor, "session.outcome_recorded", tenant_id=tenant_id, target_type="session_booking",
               target_id=b.id)
         return _staff_views(s, [b])[0]

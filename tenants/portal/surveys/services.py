@@ -52,8 +52,7 @@ MAX_QUESTIONS = 30
 MAX_TEXT = 2000
 MAX_LABEL = 300
 MAX_PER_PAGE = 100
-DEFAULT_TEMPLATE_TYPES = frozenset({"workshop"})
-# The default workshop questionnaire; the labels are i18n keys (French wording in fr.json).
+# The default questionnaires; the labels are i18n keys (French wording in fr.json).
 DEFAULT_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
     (RATING, "survey.default.content", True),
     (RATING, "survey.default.facilitator", True),
@@ -61,6 +60,16 @@ DEFAULT_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
     (RATING, "survey.default.organisation", True),
     (TEXT, "survey.default.comments", False),
 )
+# the evaluation form of a recruitment day (P19, on the day)
+RECRUITMENT_DAY_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
+    (RATING, "survey.recruitment_day.companies", True),
+    (RATING, "survey.recruitment_day.interviews", True),
+    (RATING, "survey.recruitment_day.preparation", True),
+    (RATING, "survey.default.organisation", True),
+    (TEXT, "survey.default.comments", False),
+)
+DEFAULTS_BY_TYPE = {"workshop": DEFAULT_QUESTIONS, "recruitment_day": RECRUITMENT_DAY_QUESTIONS}
+DEFAULT_TEMPLATE_TYPES = frozenset(DEFAULTS_BY_TYPE)
 
 
 # ---------------------------------------------------------------- views
@@ -200,9 +209,9 @@ class TemplateInput(BaseModel):
         return v
 
 
-def _default_questions() -> list[dict]:
+def _default_questions(event_type: str = "workshop") -> list[dict]:
     return [{"key": f"q{i}", "kind": kind, "label": t(key, "fr"), "label_key": key, "required": required}
-            for i, (kind, key, required) in enumerate(DEFAULT_QUESTIONS, start=1)]
+            for i, (kind, key, required) in enumerate(DEFAULTS_BY_TYPE[event_type], start=1)]
 
 
 def _check_type(event_type: str) -> None:
@@ -217,7 +226,8 @@ def _template_in(s: Session, tenant_id: int, event_type: str, *, seed: bool) -> 
     # seeded on first use; a savepoint, so a concurrent seed costs a re-read, not the transaction
     try:
         with s.begin_nested():
-            tpl = SurveyTemplate(tenant_id=tenant_id, event_type=event_type, questions=_default_questions())
+            tpl = SurveyTemplate(tenant_id=tenant_id, event_type=event_type,
+                                 questions=_default_questions(event_type))
             s.add(tpl)
     except IntegrityError:
         tpl = s.exec(select(SurveyTemplate).where(SurveyTemplate.event_type == event_type)).first()
@@ -233,7 +243,7 @@ def get_template(actor: Actor, tenant_id: int, event_type: str, *, lang: str = "
     if tpl is not None:
         return TemplateView(event_type, _question_views(tpl.questions, lang), True)
     if event_type in DEFAULT_TEMPLATE_TYPES:
-        return TemplateView(event_type, _question_views(_default_questions(), lang), False)
+        return TemplateView(event_type, _question_views(_default_questions(event_type), lang), False)
     return None
 
 

@@ -137,6 +137,10 @@ def test_staff_define_questions_per_type_and_open_questionnaires_keep_theirs(wor
                                                                                      "label": "Note"}]})
     assert sv.get_template(a.counselor.actor, a.tenant_id, "workshop").stored is False
     assert sv.get_template(a.counselor.actor, a.tenant_id, "job_fair") is None
+    # a recruitment day has its own evaluation form (P19) by default
+    day_form = sv.get_template(a.counselor.actor, a.tenant_id, "recruitment_day")
+    assert day_form.stored is False
+    assert day_form.questions[0].label == "Les entreprises rencontrées correspondaient à mon profil"
 
     (s1, s2) = bulk_students(a.tenant_id, 2)
     first, _ = held_workshop(a, [s1], title="Atelier un")

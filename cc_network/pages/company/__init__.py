@@ -1,0 +1,17 @@
+"""The company portal (issue 5 §2): a company contact's needs, the form of a new need and one
+need with its progress and the profiles sent for it. Each module has a `register(app)`; all
+are added here."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import reflex as rx
+
+
+def register(app: rx.App) -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(app)
