@@ -5,8 +5,9 @@ Deterministic (same names, e-mails and student profiles on every machine) and
 idempotent: what exists is left alone, so `cc-network demo` twice changes nothing.
 Every login uses DEMO_PASSWORD (listed in the README).
 
-Students' fields, levels and establishments have no table yet; `student_profiles()`
-generates them deterministically so the student-portal work can store the same ones.
+`student_profiles()` generates each student's field, level and establishment
+deterministically; `cc_network.demo_activity` stores them, with the centre's history (past
+workshops, visits and sessions, partners, job needs, offers) that statistics and reports read.
 
 Each centre also gets its running year (issue 6): the current academic year with its
 semesters, the weekly coordination meeting series (Mondays 10:00), the yearly procedures
@@ -22,6 +23,7 @@ from datetime import date, time
 
 from sqlmodel import select
 
+from cc_network.demo_activity import load_activity
 from integrations.db import system_session, tenant_session, transaction
 from integrations.errors import ServiceError
 from tenants.auth.passwords import hash_password
@@ -214,6 +216,7 @@ def load_demo() -> DemoResult:
     # the services below open their own sessions: after the accounts are committed
     for inst in INSTITUTIONS:
         load_year(inst.slug)
+        load_activity(inst.slug)
     return DemoResult(tenants_created, accounts_created)
 
 

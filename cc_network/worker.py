@@ -17,7 +17,7 @@ from integrations.settings import Settings, get_settings
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
 TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
-                "tenants.portal.sessions.tasks", "workflows.procedures.tasks"]
+                "tenants.portal.sessions.tasks", "workflows.procedures.tasks", "workflows.reporting.tasks"]
 
 
 def broker_folders(settings: Settings) -> dict[str, Path]:
@@ -50,6 +50,8 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "procedure-task-reminders": {"task": "workflows.procedures.send_task_reminders", "schedule": 3600.0},
             "procedures-calendar-triggers": {"task": "workflows.procedures.start_due_procedures",
                                              "schedule": 3600.0},
+            "weekly-report-reminders": {"task": "workflows.reporting.send_weekly_report_reminders",
+                                        "schedule": 3600.0},
         },
         "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
     }

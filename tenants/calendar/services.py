@@ -38,6 +38,7 @@ from tenants.core.actor import Actor, require
 from tenants.core.models import Membership, Tenant
 from tenants.core.roles import STAFF_ROLES, Perm, Role
 from tenants.core.services import audit
+from tenants.portal import activity
 
 DRAFT, PROPOSED, VALIDATED, HOST_VALIDATED = "draft", "proposed", "validated", "host_validated"
 PUBLISHED, HELD, CLOSED, CANCELLED = "published", "held", "closed", "cancelled"
@@ -605,6 +606,9 @@ def do_transition(actor: Actor, tenant_id: int, event_id: int, action: str, *, r
             e.sequence += 1
         e.updated_at = now
         s.add(e)
+        if t.target in (HELD, CLOSED):
+            s.flush()
+            activity.emit(s, tenant_id, activity.EVENT_HELD, e)
         if action == "close":
             # P08.9: closing a workshop sends its satisfaction questionnaire (T04) to those who
             # attended, in the same transaction. Imported here: the portal builds on the calendar.

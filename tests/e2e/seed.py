@@ -13,6 +13,11 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed move-to-past TITLE             # the workshop took place (ended an hour ago)
     python -m tests.e2e.seed procedures-setup TITLE [EMAIL NAME ROLE[,ROLE]]...
         # members with PASSWORD, and this week's weekly coordination meeting (in an hour) called TITLE
+    python -m tests.e2e.seed sourcing-setup EMAIL NAME COMPANY [EMAIL NAME yes|no]...
+        # a company with its signed-in contact, and students (consenting or not) with a profile
+    python -m tests.e2e.seed demo                    # the demo network and its history
+    python -m tests.e2e.seed month-figures SLUG      # last month's workshops, visits, sessions (source rows)
+    python -m tests.e2e.seed last-mail-full EMAIL    # like last-mail, with the attachments
 """
 
 from __future__ import annotations
@@ -226,6 +231,121 @@ def procedures_setup(meeting_title: str, *members: str) -> None:
     print(json.dumps({"event_id": e.id}))
 
 
+def sourcing_setup(contact_email: str, contact_name: str, company: str, *students: str) -> None:
+    """A company of the partner map with its contact (a company_contact member linked to it,
+    with PASSWORD), and students (EMAIL NAME CONSENT triples, CONSENT "yes"/"no") with a
+    profile the search finds (skill "Python")."""
+    from sqlmodel import select
+
+    from integrations.db import system_session, tenant_session
+    from tenants.auth.services import actor_for
+    from tenants.core.models import Account, Membership, Tenant
+    from tenants.portal.profiles import services as prof
+    from tenants.sourcing.partners.models import Company, Person
+    from tenants.sourcing.partners.services import company_key, person_key
+
+    if len(students) % 3:
+        raise SystemExit("students come as EMAIL NAME CONSENT triples")
+    add_member(contact_email, contact_name, "company_contact")
+    for i in range(0, len(students), 3):
+        add_member(students[i], students[i + 1], "student")
+    with system_session("e2e sourcing setup") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        ids = {a.email: (a.id, m.id) for m, a in s.exec(
+            select(Membership, Account).join(Account, Account.id == Membership.account_id)
+            .where(Membership.tenant_id == tenant.id)).all()}
+    with tenant_session(tenant.id) as s:
+        c = Company(tenant_id=tenant.id, name=company, name_key=company_key(company), sector="Services numériques")
+        s.add(c)
+        s.flush()
+        s.add(Person(tenant_id=tenant.id, full_name=contact_name, name_key=person_key(contact_name),
+                     email=contact_email, company_id=c.id, membership_id=ids[contact_email][1]))
+        s.commit()
+    for i in range(0, len(students), 3):
+        student = actor_for(ids[students[i]][0], tenant.id)
+        prof.do_update_my_profile(student, tenant.id, {"skills": ["Python", "SQL"], "level": "bac+5"})
+        if students[i + 2] == "yes":
+            prof.do_set_consent(student, tenant.id, granted=True)
+    print(json.dumps({"company_id": c.id}))
+
+
+def demo() -> None:
+    """The demo network, in the e2e database (its centres, people and history)."""
+    from cc_network.demo import load_demo
+
+    load_demo()
+
+
+def month_figures(slug: str) -> None:
+    """What the centre recorded last month, counted straight from the source tables: workshops
+    held, attendances, visits, individual sessions held."""
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from tenants.calendar.models import Event
+    from tenants.core.models import Tenant
+    from tenants.portal.registrations.models import Registration
+    from tenants.portal.sessions.models import DONE, SessionBooking
+    from tenants.portal.visits.models import Visit
+
+    with system_session("e2e month figures") as s:
+        tenant = s.exec(select(Tenant).where(Tenant.slug == slug)).one()
+        zone = ZoneInfo(tenant.timezone)
+        first_this = date.today().replace(day=1)
+        first_last = (first_this - timedelta(days=1)).replace(day=1)
+        start = datetime.combine(first_last, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(first_this, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        t = tenant.id
+        workshops = s.exec(select(func.count()).select_from(Event).where(
+            Event.tenant_id == t, Event.type == "workshop", Event.status == "closed",
+            Event.starts_at >= start, Event.starts_at < end)).one()
+        attendance = s.exec(select(func.count()).select_from(Registration).join(
+            Event, Event.id == Registration.event_id).where(
+            Registration.tenant_id == t, Event.type == "workshop", Registration.checked_in_at.is_not(None),
+            Event.starts_at >= start, Event.starts_at < end)).one()
+        visits = s.exec(select(func.count()).select_from(Visit).where(
+            Visit.tenant_id == t, Visit.at >= start, Visit.at < end)).one()
+        sessions = s.exec(select(func.count()).select_from(SessionBooking).where(
+            SessionBooking.tenant_id == t, SessionBooking.status == DONE,
+            SessionBooking.starts_at >= start, SessionBooking.starts_at < end)).one()
+    print(json.dumps({"month": first_last.isoformat(), "workshops": workshops, "attendance": attendance,
+                      "visits": visits, "sessions": sessions}))
+
+
+def last_mail_full(to: str) -> None:
+    """The newest dev-mailbox message to `to`, with its attachments: name, type, and for a PDF
+    the number of pages pypdf reads from it (0: it does not open)."""
+    import base64
+    import io
+
+    from pypdf import PdfReader
+    from sqlmodel import select
+
+    from integrations.db import system_session
+    from integrations.mail import DevMail
+
+    with system_session("e2e mailbox") as s:
+        row = s.exec(select(DevMail).where(DevMail.to_email == to).order_by(DevMail.id.desc())).first()
+        if row is None:
+            print(json.dumps(None))
+            return
+        atts = []
+        for att in row.attachments or []:
+            pages = 0
+            if att.get("content_type") == "application/pdf":
+                try:
+                    pages = len(PdfReader(io.BytesIO(base64.b64decode(att["content_b64"]))).pages)
+                except Exception:  # noqa: BLE001  (a PDF that does not open reads as 0 pages)
+                    pages = 0
+            atts.append({"filename": att.get("filename"), "content_type": att.get("content_type"),
+                         "pdf_pages": pages})
+        print(json.dumps({"subject": row.subject, "body": row.body_text, "attachments": atts}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
@@ -233,4 +353,5 @@ if __name__ == "__main__":
     {"seed": seed, "deliver": deliver, "last-mail": last_mail, "add-member": add_member,
      "event-uid": event_uid, "portal-setup": portal_setup,
      "survey-setup": survey_setup, "move-to-past": move_to_past,
-     "procedures-setup": procedures_setup}[cmd](*args)
+     "procedures-setup": procedures_setup, "sourcing-setup": sourcing_setup, "demo": demo,
+     "month-figures": month_figures, "last-mail-full": last_mail_full}[cmd](*args)

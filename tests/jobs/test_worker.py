@@ -71,3 +71,13 @@ def test_the_beat_relay_task_picks_up_a_message_published_nowhere(world_a, smtp_
         relay_outbox.delay()
         assert smtp_server.received.wait(30), "relay_outbox did not hand the message to a worker"
     assert [m["To"] for m in smtp_server.messages] == [person.email]
+
+
+def test_every_beat_entry_runs_a_task_the_worker_knows():
+    """A beat entry whose task no TASK_MODULES module defines would be dropped by the worker."""
+    from cc_network.worker import celery_app
+
+    schedule = celery_app.conf.beat_schedule
+    assert "weekly-report-reminders" in schedule
+    for name, entry in schedule.items():
+        assert entry["task"] in celery_app.tasks, name

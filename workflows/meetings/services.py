@@ -46,6 +46,7 @@ from workflows.meetings.models import CLOSED, MEETING_KINDS, OPEN, MeetingItem, 
 from workflows.procedures import queries as q
 from workflows.procedures import services as engine
 from workflows.procedures.models import DONE, RUNNING, ProcedureInstance, ProcedureTask
+from workflows.reporting.reports import reports_before_meeting
 
 WHENS = ("upcoming", "past")
 MINUTES_MAX = 50_000
@@ -218,7 +219,8 @@ def _snapshot(s: Session, kind: str, e: Event, zone) -> dict:  # noqa: ANN001
                           .where(T.status == "open", T.due_at.is_not(None), T.due_at < e.starts_at,
                                  ProcedureInstance.status == RUNNING)).all())
     members = []
-    for m, acc in _team(s, TEAM_ROLES):
+    team = _team(s, TEAM_ROLES)
+    for m, acc in team:
         titles = [title for mid, title in done_rows if mid == m.id]
         late = [x.title for x in overdue if x.assignee_membership_id == m.id
                 or (x.assignee_membership_id is None and m.holds(x.role, x.responsibility))]
@@ -231,6 +233,9 @@ def _snapshot(s: Session, kind: str, e: Event, zone) -> dict:  # noqa: ANN001
         "registrations": {"total": sum(reg.values()), "attended": reg.get(ATTENDED, 0), "no_show": reg.get(NO_SHOW, 0)},
         "sessions": {"done": sessions.get(SESSION_DONE, 0), "no_show": sessions.get(SESSION_NO_SHOW, 0)},
         "members": members,
+        # the weekly individual reports due the day before (weekly) and the reports to validate
+        "reports": reports_before_meeting(s, kind, e.starts_at.astimezone(zone).date(),
+                                          [(m.id, acc.full_name) for m, acc in team], zone),
     }
 
 

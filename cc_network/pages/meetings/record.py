@@ -75,6 +75,26 @@ class MemberRow:
     overdue_titles: str = ""
 
 
+@dataclasses.dataclass
+class ReportRow:
+    """A report before the meeting (issue 9): a member's weekly report, or one to validate."""
+
+    report_id: int = 0
+    label: str = ""  # the member's name, or the report's title
+    status: str = ""
+    late: bool = False
+
+
+def _reports(snap: dict) -> tuple[list[ReportRow], str, list[ReportRow]]:
+    got = snap.get("reports") or {}
+    weekly = got.get("individual") or {}
+    due = [ReportRow(int(x.get("report_id") or 0), str(x.get("name", "")), str(x.get("status", "")),
+                     bool(x.get("late"))) for x in weekly.get("reports") or []]
+    to_validate = [ReportRow(int(x.get("report_id") or 0), str(x.get("title", "")), "draft")
+                   for x in got.get("to_validate") or []]
+    return due, ", ".join(str(n) for n in weekly.get("missing") or []), to_validate
+
+
 def _stats(snap: dict) -> list[StatRow]:
     v, reg, sess = snap.get("visits", {}), snap.get("registrations", {}), snap.get("sessions", {})
     rows = [StatRow("ui.meetings.stat.visits", str(v.get("total", 0))),
@@ -106,6 +126,9 @@ class MeetingState(AppState):
     decided: list[DecidedRow] = []
     stats: list[StatRow] = []
     members: list[MemberRow] = []
+    reports_due: list[ReportRow] = []
+    reports_missing: str = ""
+    reports_to_validate: list[ReportRow] = []
     can_manage: bool = False
     # the decision being confirmed: a listed agenda item and one of its outcomes ("" : done)
     editing_id: int = 0
@@ -141,6 +164,7 @@ class MeetingState(AppState):
         self.decided = [DecidedRow(x.instance_title, x.step_n, x.title, x.outcome, x.note, x.decided_by_name,
                                    local_text(x.decided_at, zone, fmt)) for x in d.decided]
         self.stats = _stats(d.snapshot)
+        self.reports_due, self.reports_missing, self.reports_to_validate = _reports(d.snapshot)
         self.members = [MemberRow(m.get("name", ""), int(m.get("completed", 0)),
                                   "; ".join(m.get("completed_titles", [])), int(m.get("overdue", 0)),
                                   "; ".join(m.get("overdue_titles", []))) for m in d.snapshot.get("members", [])]
@@ -308,6 +332,38 @@ def _member(r: MemberRow) -> rx.Component:
     )
 
 
+def _report_due(r: ReportRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.link(r.label, href="/staff/reports/" + r.report_id.to_string())),
+        rx.table.cell(rx.badge(I18nState.tx["ui.reports.status." + r.status], variant="soft")),
+        rx.table.cell(rx.cond(r.late, rx.badge(tr("ui.reports.late"), color_scheme="red", variant="soft"))),
+    )
+
+
+def _report_to_validate(r: ReportRow) -> rx.Component:
+    return rx.link(r.label, href="/staff/reports/" + r.report_id.to_string())
+
+
+def _meeting_reports() -> rx.Component:
+    """The weekly individual reports due the day before, and the reports to validate here."""
+    s = MeetingState
+    return rx.fragment(
+        rx.cond(s.kind == "weekly_coordination_meeting", rx.vstack(
+            rx.heading(tr("ui.meetings.individual_reports"), size="4", as_="h3"),
+            rx.cond(s.reports_due.length() > 0,
+                    _table(("ui.meetings.col_member", "ui.reports.col_status", "ui.reports.late"), s.reports_due,
+                           _report_due),
+                    empty("ui.meetings.no_individual_reports")),
+            rx.cond(s.reports_missing != "", rx.text(tr("ui.meetings.reports_missing"), " ", s.reports_missing,
+                                                     size="2", color_scheme="gray")),
+            spacing="2", width="100%")),
+        rx.cond(s.reports_to_validate.length() > 0, rx.vstack(
+            rx.heading(tr("ui.meetings.reports_to_validate"), size="4", as_="h3"),
+            rx.foreach(s.reports_to_validate, _report_to_validate),
+            spacing="1", width="100%")),
+    )
+
+
 def _decided(r: DecidedRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.instance_title),
@@ -355,6 +411,7 @@ def meeting_page() -> rx.Component:
                     _table(("ui.meetings.col_member", "ui.meetings.col_completed", "ui.meetings.col_overdue",
                             "ui.meetings.col_overdue_tasks"), s.members, _member),
                     empty("ui.meetings.no_members")),
+            _meeting_reports(),
             rx.heading(tr("ui.meetings.minutes"), size="4", as_="h3"),
             rx.cond(s.status == "open",
                     rx.form(rx.vstack(

@@ -32,6 +32,7 @@ from tenants.core.models import Account, Membership, Tenant
 from tenants.core.queries import find_account_by_email
 from tenants.core.roles import Perm, Role
 from tenants.core.services import audit
+from tenants.portal import activity
 from tenants.portal.profiles.models import StudentProfile
 from tenants.portal.profiles.services import (
     _line,
@@ -232,6 +233,7 @@ def do_log_visit(actor: Actor, tenant_id: int, data: dict | VisitInput) -> Visit
                       logged_by_membership_id=actor.membership_id, registered_here=registered)
             s.add(v)
             s.flush()
+            activity.emit(s, tenant_id, activity.VISIT_LOGGED, v)
             audit(s, actor, "visit.logged", tenant_id=tenant_id, target_type="visit", target_id=v.id,
                   channel=v.channel)
             return _view(v, s.get(Account, m.account_id))
@@ -404,4 +406,6 @@ def kiosk_check_in(secret: str, *, email: str = "", qr: str = "", needs: list[st
         k.last_used_at = now
         s.add(k)
         s.flush()
+        if not repeated:
+            activity.emit(s, tenant_id, activity.VISIT_LOGGED, recent)
         return CheckInView(recent.id, (a.full_name.split() or [""])[0], repeated)
