@@ -10,22 +10,32 @@ def register(app: rx.App) -> None:
         admin,
         areas,
         calendar,
+        company,
         forgot,
         identity,
         login,
         mailbox,
         meetings,
+        needs,
+        needs_forms,
+        offers,
+        partners,
+        plan,
         portal,
         portal_calendar,
         procedures,
+        reports,
         reset,
         signup,
+        sourcing_days,
         staff_portal,
+        statistics,
         team,
         tokens,
         verify,
     )
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
-                   portal_calendar, portal, staff_portal, procedures, meetings, verify):
+                   portal_calendar, portal, staff_portal, procedures, meetings, verify,
+                   company, needs_forms, partners, sourcing_days, offers, needs, statistics, plan, reports):
         module.register(app)

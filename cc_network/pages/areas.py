@@ -89,10 +89,6 @@ def staff_home() -> rx.Component:
     )
 
 
-def company_home() -> rx.Component:
-    return area_page("company", "ui.home.company_title", _welcome(), _identity_card())
-
-
 def host_home() -> rx.Component:
     return area_page("host", "ui.home.host_title", _welcome(),
                      _identity_card(_fact("ui.home.team_active", AreaState.team_active.to_string())))
@@ -110,7 +106,7 @@ def register(app: rx.App) -> None:
     app.add_page(index_page, route="/", on_load=AppState.go_home, title="CC Network")
     app.add_page(staff_home, route="/staff", on_load=AreaState.enter_staff, title="CC Network")
     # /portal is the student home of cc_network.pages.portal.home
-    app.add_page(company_home, route="/company", on_load=AreaState.enter_company, title="CC Network")
+    # /company is the company home of cc_network.pages.company.home (it runs enter_company first)
     app.add_page(host_home, route="/host", on_load=AreaState.enter_host, title="CC Network")
     app.add_page(evaluator_home, route="/evaluator", on_load=AreaState.enter_evaluator,
                  title="CC Network")

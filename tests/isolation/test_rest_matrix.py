@@ -19,12 +19,15 @@ matrix slow.
 
 from __future__ import annotations
 
+import importlib
 import io
 import itertools
+import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,6 +94,7 @@ class Ctx:
     seq: itertools.count = field(default_factory=itertools.count)
     calendar: dict = field(default_factory=dict)  # slug -> ids of shared calendar objects
     portal: dict = field(default_factory=dict)  # slug -> ids of shared portal objects
+    extra: dict = field(default_factory=dict)  # rest_parts' shared objects, keyed as each part likes
 
     def world(self, slug: str) -> World:
         return self.a if slug == self.a.slug else self.b
@@ -634,6 +638,11 @@ CASES |= {
     ("POST", PREFIX + "/procedure-incidents/{incident_id}/decide"): Case(
         Perm.PROCEDURE_MANAGE, ids=_proc_incident, body=lambda ctx, w: {"accept": False, "note": "matrice"}),
 }
+
+
+# later areas keep their cases in rest_parts/<area>.py (parallel work does not collide here)
+for _part in pkgutil.iter_modules([str(Path(__file__).parent / "rest_parts")]):
+    CASES |= importlib.import_module(f"tests.isolation.rest_parts.{_part.name}").CASES
 
 
 def case_for(method: str, path: str) -> Case:

@@ -356,7 +356,8 @@ def shown(state) -> str:
 def setting(worlds, run_outbox):
     a, b = worlds
     manager = a.manager.actor
-    do_invite_member(manager, a.tenant_id, email="secret-invitee@example.org", full_name="Secret Invitee",
+    # named to sort first: the team page lists by name, a page at a time, and the areas' setups add members
+    do_invite_member(manager, a.tenant_id, email="secret-invitee@example.org", full_name="Aaron Secret Invitee",
                      roles=["intern"])
     run_outbox()
     token = do_create_api_token(a.counselor.actor, name="a-token")

@@ -22,3 +22,24 @@ def test_page_builds(route, page):
     component = page.component() if callable(page.component) else page.component
     assert isinstance(component, rx.Component), route
     component.render()  # walks the whole tree, as the compiler does
+
+
+def _ids(rendered: object) -> list[str]:
+    """Every literal id="cal-…" of a rendered page (the labelled form fields' ids)."""
+    import re
+
+    return re.findall(r'id:?\s*[=:]?\s*\\?"(cal-[^"\\]+)\\?"', str(rendered))
+
+
+# fields in branches of which only one is ever on screen (the inbox's one dialog at a time)
+EXCLUSIVE = {("staff/inbox", "cal-note"), ("host/inbox", "cal-note")}
+
+
+@pytest.mark.parametrize("route, page", PAGES, ids=[r for r, _ in PAGES])
+def test_no_two_form_fields_of_a_page_share_an_id(route, page):
+    """A label points at its field by id: two fields with one id (two forms of a page with a
+    field of the same name) leave the second unlabelled for screen readers and tests alike."""
+    component = page.component() if callable(page.component) else page.component
+    ids = _ids(component.render())
+    dupes = sorted({i for i in ids if ids.count(i) > 1 and (route, i) not in EXCLUSIVE})
+    assert not dupes, f"{route}: fields share the ids {dupes} (pass form=… to the field helpers)"

@@ -93,12 +93,17 @@ ROLES: dict[str, RoleMap] = {
         (Actor(role="host_approver"), Actor(role="host_focal_point", fallback="host_approver")),
         note="approvals and decisions: the host approver; other steps: the host focal point"),
     "host_focal_point": RoleMap((Actor(role="host_focal_point", fallback="host_approver"),)),
-    # committees and groups: the staff the manager names (career counselors by default, with the manager)
-    "procedure_committee": RoleMap((_MANAGER, _COUNSELOR), mode="all",
-                                   note="the staff the manager names; career counselors by default, with the manager"),
-    "job_fair_committees": RoleMap((_MANAGER, _COUNSELOR), mode="all",
-                                   note="organising, logistics and communication committees (P21): the staff "
-                                        "the manager names; career counselors by default, with the manager"),
+    # committees: the manager with the counselors the manager names in the team (a responsibility);
+    # while nobody is named, every counselor
+    "procedure_committee": RoleMap((_MANAGER, Actor(role="career_counselor", responsibility="procedure_committee")),
+                                   mode="all",
+                                   note="the manager and the counselors named to the procedure committee in the team "
+                                        "(every counselor while nobody is named)"),
+    "job_fair_committees": RoleMap((_MANAGER, Actor(role="career_counselor", responsibility="job_fair_committee")),
+                                   mode="all",
+                                   note="organising, logistics and communication committees (P21): the manager and "
+                                        "the counselors named to them in the team (every counselor while nobody "
+                                        "is named)"),
     "cc_team": RoleMap(_TEAM, mode="all", note="the whole team: manager, counselors, business developer"),
     "each_cc_team_member": RoleMap(_TEAM, mode="all", note="each member of the team individually"),
     # people with an account who act in their own module, not from the procedure inbox (they
@@ -198,15 +203,16 @@ _EVENT_REVIEW = _rec("event_review", _CAL, True, note="Event.outcome_notes and f
 _MINUTES = _rec("meeting_minutes", _CAL, True, note="outcome notes of a meeting-type Event")
 _PLANNING = _rec("planning", _CAL, True, note="weekly/monthly planning M32 (tenants/calendar/planning.py, PDF/XLSX)")
 _SERIES = _rec("event_series", _CAL, True, note="a recurring meeting (EventSeries)")
-_PLAN = _rec("action_plan", "tenants/plans", False, 9, "annual action plan M30 and its versions")
-_PLAN_REVIEW = _rec("action_plan_review", "tenants/plans", False, 9, "mid-year review, gaps (P02)")
-_BUDGET = _rec("budget", "tenants/plans", False, 9, "budget lines of the action plan")
-_REPORT = _rec("report", "tenants/reports", False, 9, "weekly/monthly/semester/annual reports M44–M46")
-_STATS = _rec("activity_statistics", "tenants/reports", False, 9,
-              "T03 statistics; fed today by visits and registrations (tenants/portal)")
-_COMPANY = _rec("company", "tenants/companies", False, 5, "partner map and contacts BD01")
-_JOB_NEED = _rec("job_need", "tenants/companies", False, 5, "job needs, job sheets, shortlists (P22)")
-_OFFER = _rec("job_offer", "tenants/companies", False, 5, "job and internship offers (P12)")
+_PLAN = _rec("action_plan", "workflows/planning", True, note="annual action plan M30 and its versions")
+_PLAN_REVIEW = _rec("action_plan_review", "workflows/planning", True, note="mid-year review, gaps (P02)")
+_BUDGET = _rec("budget", "workflows/planning", True, note="budget lines of the action plan")
+_REPORT = _rec("report", "workflows/reporting", True, note="weekly/monthly/semester/annual reports M44–M46")
+_STATS = _rec("activity_statistics", "workflows/reporting", True,
+              note="T03 statistics, fed by visits, attendance, sessions and events held")
+_COMPANY = _rec("company", "tenants/sourcing/partners", True, note="partner map and contacts BD01")
+_JOB_NEED = _rec("job_need", "tenants/sourcing", True, note="job needs, job sheets, shortlists (P22), recruitment "
+                 "days (P19)")
+_OFFER = _rec("job_offer", "tenants/sourcing/offers", True, note="job and internship offers (P12)")
 _COMM_PLAN = _rec("communication_plan", "tenants/communications", False, 7, "communication plan (P29)")
 _COMM_ITEM = _rec("communication_item", "tenants/communications", False, 7, "content per event (P30)")
 _MEDIA = _rec("media_library", "tenants/communications", False, 7, "source files of communication materials")

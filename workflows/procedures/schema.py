@@ -22,7 +22,8 @@ STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
 # counselor's line of work; "system" for what the product does by itself.
 RoleKey = Literal["manager", "career_counselor", "business_developer", "ambassador", "intern", "student",
                   "host_approver", "host_focal_point", "company_contact", "external_evaluator", "system"]
-ResponsibilityKey = Literal["communication", "coordination", "ambassador_programme"]
+ResponsibilityKey = Literal["communication", "coordination", "ambassador_programme", "procedure_committee",
+                            "job_fair_committee"]
 
 # What a due date is counted from.
 Anchor = Literal[

@@ -22,6 +22,7 @@ one wins and the other is told task_already_done. Every change is audited.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -42,6 +43,8 @@ from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import ROLE_PERMISSIONS, Perm, Role
 from tenants.core.services import audit
+from tenants.sourcing.needs import services as need_services
+from tenants.sourcing.needs.models import JobNeed
 from workflows.procedures import queries as q
 from workflows.procedures.models import (
     CANCELLED,
@@ -73,7 +76,7 @@ SYSTEM = "system"
 HOST_ROLES = frozenset({Role.HOST_APPROVER.value, Role.HOST_FOCAL_POINT.value})
 RESOLVED = (DONE, SKIPPED)
 # the records an instance can be about, and the table that holds them
-SUBJECTS: dict[str, type] = {"academic_year": AcademicYear, "event": Event}
+SUBJECTS: dict[str, type] = {"academic_year": AcademicYear, "event": Event, "job_need": JobNeed}
 LABEL_MAX, NOTE_MAX, REASON_MAX = 120, 4000, 1000
 MAX_PER_PAGE = 100
 REMIND_BEFORE = timedelta(hours=24)
@@ -115,12 +118,30 @@ def _published_versions(s: Session, code: str | None = None) -> list[ProcedureVe
     return list(s.exec(qy.order_by(ProcedureVersion.code, ProcedureVersion.version)).all())
 
 
+# The event-created and job-need hooks read every current procedure inside each creation: a
+# definition is validated once per distinct content (keyed by its canonical JSON, so a row id
+# reused after a restore can never return another definition).
+_VALIDATED: dict[str, Procedure] = {}
+_VALIDATED_MAX = 2048
+
+
+def _validated(row: ProcedureVersion) -> Procedure:
+    key = json.dumps(row.definition, sort_keys=True, separators=(",", ":"))
+    proc = _VALIDATED.get(key)
+    if proc is None:
+        proc = Procedure.model_validate(row.definition)
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[key] = proc
+    return proc
+
+
 def _current(s: Session, code: str) -> Procedure:
     """The version new instances of `code` use in this centre: its latest published revision,
     else the book's."""
     rows = _published_versions(s, code)
     if rows:
-        return Procedure.model_validate(rows[-1].definition)
+        return _validated(rows[-1])
     proc = _book(code)
     if proc is None:
         raise NotFound(f"no procedure {code}")
@@ -129,12 +150,12 @@ def _current(s: Session, code: str) -> Procedure:
 
 def _all_current(s: Session) -> list[Procedure]:
     """Every procedure this centre runs, at the version it runs."""
-    mine: dict[str, dict] = {}
+    mine: dict[str, ProcedureVersion] = {}
     for row in _published_versions(s):
-        mine[row.code] = row.definition  # ordered by version: the last one wins
+        mine[row.code] = row  # ordered by version: the last one wins
     out = {p.code: p for p in _book_all()}
-    for code, definition in mine.items():
-        out[code] = Procedure.model_validate(definition)
+    for code, row in mine.items():
+        out[code] = _validated(row)
     return [out[c] for c in sorted(out)]
 
 
@@ -370,6 +391,18 @@ def start_for_event(session: Session, tenant_id: int, event: Event) -> list[Proc
 
 if start_for_event not in calendar_services.EVENT_CREATED_HOOKS:
     calendar_services.EVENT_CREATED_HOOKS.append(start_for_event)
+
+
+def start_for_need(session: Session, need: JobNeed) -> list[ProcedureInstance]:
+    """The job_need_submitted trigger: a company's need (or one staff entered) starts P22,
+    its instance linked to the need (called inside the need's transaction)."""
+    return [start_in(session, need.tenant_id, proc.code, trigger="job_need_submitted", subject_type="job_need",
+                     subject_id=need.id, label=need.title)
+            for proc in _all_current(session) if proc.trigger.type == "job_need_submitted"]
+
+
+if start_for_need not in need_services.NEED_SUBMITTED_HOOKS:
+    need_services.NEED_SUBMITTED_HOOKS.append(start_for_need)
 
 
 # ---------------------------------------------------------------- moving an instance on

@@ -13,11 +13,20 @@ from cc_network.api.v1 import (
     audit,
     calendar,
     certificates,
+    company,
     core,
     meetings,
+    needs,
+    offers,
+    partners,
+    pipeline,
+    plans,
     portal,
     procedure_versions,
     procedures,
+    reports,
+    sourcing_days,
+    statistics,
     surveys,
     team,
     tenants,
@@ -37,3 +46,12 @@ router.include_router(certificates.router)
 router.include_router(procedures.router)
 router.include_router(meetings.router)
 router.include_router(procedure_versions.router)
+router.include_router(company.router)
+router.include_router(needs.router)
+router.include_router(partners.router)
+router.include_router(sourcing_days.router)
+router.include_router(offers.router)
+router.include_router(pipeline.router)
+router.include_router(plans.router)
+router.include_router(statistics.router)
+router.include_router(reports.router)

@@ -109,7 +109,7 @@ def team_options(actor: Actor, tenant_id: int) -> tuple[list[Option], dict[str, 
 
 def select_field(label: rx.Var, name: str, options: list[tuple[str, rx.Var | str]] | None = None, *,
                  dynamic: rx.Var | None = None, default: rx.Var | str = "", blank: rx.Var | None = None,
-                 on_change=None, width: str = "100%") -> rx.Component:
+                 on_change=None, width: str = "100%", form: str = "") -> rx.Component:
     """A labelled native <select> (static options, or a Var list of Option)."""
     children = []
     if blank is not None:
@@ -117,36 +117,38 @@ def select_field(label: rx.Var, name: str, options: list[tuple[str, rx.Var | str
     children += [rx.el.option(text, value=value) for value, text in (options or [])]
     if dynamic is not None:
         children.append(rx.foreach(dynamic, lambda o: rx.el.option(o.label, value=o.value)))
-    props = {"name": name, "id": _id(name), "default_value": default,
+    props = {"name": name, "id": _id(name, form), "default_value": default,
              "style": {"padding": "0.35em 0.4em", "borderRadius": "6px", "width": width,
                        "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1)}}
     if on_change is not None:
         props["on_change"] = on_change
-    return rx.flex(_label(label, name), rx.el.select(*children, **props), direction="column", spacing="1",
+    return rx.flex(_label(label, name, form), rx.el.select(*children, **props), direction="column", spacing="1",
                    width=width)
 
 
-def _id(name: str) -> str:
-    return f"cal-{name}"
+def _id(name: str, form: str = "") -> str:
+    """The control's id, which its label points at: `form` tells apart two forms of one page
+    that both have a field of this name (otherwise both labels would name the first one)."""
+    return f"cal-{form}-{name}" if form else f"cal-{name}"
 
 
-def _label(label: rx.Var, name: str) -> rx.Component:
+def _label(label: rx.Var, name: str, form: str = "") -> rx.Component:
     # a <label for>, not a wrapping label: a wrapping label's name would include the control's
     # current value (a select's chosen option), and screen readers and Playwright would differ
-    return rx.el.label(rx.text(label, size="2", weight="medium", as_="span"), html_for=_id(name))
+    return rx.el.label(rx.text(label, size="2", weight="medium", as_="span"), html_for=_id(name, form))
 
 
 def text_area(label: rx.Var, name: str, *, default: rx.Var | str = "", hint: rx.Var | None = None,
-              rows: str = "3") -> rx.Component:
-    return rx.flex(_label(label, name), rx.text_area(name=name, id=_id(name), default_value=default, rows=rows,
-                                                     width="100%"),
+              rows: str = "3", form: str = "") -> rx.Component:
+    return rx.flex(_label(label, name, form), rx.text_area(name=name, id=_id(name, form), default_value=default,
+                                                           rows=rows, width="100%"),
                    *([rx.text(hint, size="1", color_scheme="gray")] if hint is not None else []),
                    direction="column", spacing="1", width="100%")
 
 
 def input_field(label: rx.Var, name: str, *, type: str = "text", default: rx.Var | str = "",
-                required: bool = False, width: str = "100%", **extra) -> rx.Component:
-    return rx.flex(_label(label, name),
-                   rx.input(name=name, id=_id(name), type=type, default_value=default, required=required,
+                required: bool = False, width: str = "100%", form: str = "", **extra) -> rx.Component:
+    return rx.flex(_label(label, name, form),
+                   rx.input(name=name, id=_id(name, form), type=type, default_value=default, required=required,
                             width="100%", **extra),
                    direction="column", spacing="1", width=width)

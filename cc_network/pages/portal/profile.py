@@ -88,6 +88,7 @@ def profile_payload(form: dict) -> dict:
         "field_id": _int_or_none(form_str(form, "field_id", max_len=12)),
         "track": form_str(form, "track", max_len=150),
         "level": level or None,
+        "gender": form_str(form, "gender", max_len=10),
         "graduation_year": _int_or_none(form_str(form, "graduation_year", max_len=4)),
         "graduation_month": _int_or_none(form_str(form, "graduation_month", max_len=2)),
         "skills": [x.strip() for x in form_str(form, "skills", max_len=5000).split(",") if x.strip()],
@@ -105,6 +106,7 @@ class ProfileState(AppState):
     field_id: str = ""
     track: str = ""
     level: str = ""
+    gender: str = ""
     graduation_year: str = ""
     graduation_month: str = ""
     skills: str = ""
@@ -124,6 +126,7 @@ class ProfileState(AppState):
         self.establishment_id = str(p.establishment.id) if p.establishment else ""
         self.field_id = str(p.field.id) if p.field else ""
         self.level = p.level or ""
+        self.gender = p.gender
         self.graduation_year = str(p.graduation_year or "")
         self.graduation_month = str(p.graduation_month or "")
         self.skills = ", ".join(p.skills)
@@ -261,6 +264,9 @@ def _profile_form() -> rx.Component:
                     spacing="3", width="100%", direction={"initial": "column", "sm": "row"}),
             rx.flex(select_field(tr("ui.portal.level"), "level", [(lv, lv) for lv in LEVELS], default=s.level,
                                  blank=tr("ui.portal.none")),
+                    select_field(tr("ui.portal.gender"), "gender",
+                                 [("female", tr("ui.portal.gender_female")), ("male", tr("ui.portal.gender_male"))],
+                                 default=s.gender, blank=tr("ui.portal.gender_unsaid")),
                     input_field(tr("ui.portal.graduation_year"), "graduation_year", type="number",
                                 default=s.graduation_year, min=1980, max=2100),
                     input_field(tr("ui.portal.graduation_month"), "graduation_month", type="number",

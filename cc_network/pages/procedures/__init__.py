@@ -67,6 +67,11 @@ class TaskRow:
     branch: str = ""
     note: str = ""
     can_act: bool = False
+    subject_href: str = ""
+
+
+# where staff open the record a task concerns
+_SUBJECT_PAGES = {"event": "/staff/calendar/events/", "job_need": "/staff/needs/"}
 
 
 def task_row(t, zone: ZoneInfo) -> TaskRow:  # noqa: ANN001  (a views.TaskView)
@@ -76,7 +81,9 @@ def task_row(t, zone: ZoneInfo) -> TaskRow:  # noqa: ANN001  (a views.TaskView)
                    resp_key, t.role, t.assignee_name, t.meeting or "", when_text(t.due_at, zone), t.overdue,
                    [BranchOpt(k, label) for k, label in t.branches], t.subject_type,
                    known_key(f"ui.proc.subject.{t.subject_type}") if t.subject_type else "", t.subject_id or 0,
-                   when_text(t.completed_at, zone), t.completed_by_name, branch_label, t.note, t.can_act)
+                   when_text(t.completed_at, zone), t.completed_by_name, branch_label, t.note, t.can_act,
+                   f"{_SUBJECT_PAGES[t.subject_type]}{t.subject_id}"
+                   if t.subject_type in _SUBJECT_PAGES and t.subject_id else "")
 
 
 def register(app: rx.App) -> None:

@@ -181,9 +181,8 @@ def _subject(t: TaskRow) -> rx.Component:
     label = rx.cond(t.subject_key != "", I18nState.tx[t.subject_key], t.subject_type)
     return rx.cond(
         t.subject_type != "",
-        rx.cond((t.subject_type == "event") & (t.subject_id > 0) & (s.area == "staff"),
-                rx.link(label, " #", t.subject_id.to_string(),
-                        href="/staff/calendar/events/" + t.subject_id.to_string()),
+        rx.cond((t.subject_href != "") & (s.area == "staff"),
+                rx.link(label, " #", t.subject_id.to_string(), href=t.subject_href),
                 rx.text(label, rx.cond(t.subject_id > 0, rx.fragment(" #", t.subject_id.to_string())), size="2")),
         "—",
     )

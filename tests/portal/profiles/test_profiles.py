@@ -110,6 +110,7 @@ def test_student_fills_in_her_profile_and_staff_read_it(world_a, lists):
     ({"languages": [{"language": "Anglais", "level": "fluent"}]}, "invalid"),
     ({"owner": 3}, "invalid"),
     ({"full_name": "A\x00b"}, "invalid"),
+    ({"gender": "other-value"}, "invalid_gender"),
 ])
 def test_bad_profile_input_changes_nothing(world_a, payload, code):
     st = world_a.student.actor
@@ -118,6 +119,16 @@ def test_bad_profile_input_changes_nothing(world_a, payload, code):
         prof.do_update_my_profile(st, world_a.tenant_id, payload)
     assert e.value.code == code
     assert prof.get_my_profile(st, world_a.tenant_id).phone == "0600000000"
+
+
+def test_gender_is_optional_and_kept_for_the_statistics(world_a):
+    st = world_a.student.actor
+    assert prof.get_my_profile(st, world_a.tenant_id).gender == ""
+    prof.do_update_my_profile(st, world_a.tenant_id, {"gender": "female"})
+    prof.do_update_my_profile(st, world_a.tenant_id, {"phone": "0600000001"})  # not sent: kept
+    assert prof.get_my_profile(st, world_a.tenant_id).gender == "female"
+    prof.do_update_my_profile(st, world_a.tenant_id, {"gender": ""})
+    assert prof.get_my_profile(st, world_a.tenant_id).gender == ""
 
 
 def test_track_must_belong_to_the_field(world_a, lists):

@@ -66,7 +66,8 @@ TRIGGERS: dict[str, dict[str, Any]] = {
     "P19": {"type": "manual", "recurrence": "per_event"},
     "P20": {"type": "event_created", "recurrence": "per_event", "event_types": ["company_visit"]},
     "P21": {"type": "event_created", "recurrence": "per_event", "event_types": ["job_fair"]},
-    "P22": {"type": "request", "recurrence": "on_demand"},
+    # a job need submitted by a company (or entered by staff) starts its own P22
+    "P22": {"type": "job_need_submitted", "recurrence": "on_demand"},
     "P23": {"type": "manual", "recurrence": "unspecified"},
     "P24": {"type": "week", "recurrence": "weekly"},
     # one instance per year carries the weekly, monthly, semester and annual reports
