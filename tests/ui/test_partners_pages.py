@@ -129,3 +129,23 @@ def test_contacts_edit_dialog_only_opens_rows_on_screen(world_a):
     _run(state, "ContactsState.save", {"person_id": str(p.id), "full_name": "Sara B.", "kind": "manager",
                                        "email": "sara@acme.ma", "company": ""})
     assert state.editing_id == 0 and state.rows[0].name == "Sara B." and state.rows[0].kind == "manager"
+
+
+def test_a_duplicate_contact_is_merged_from_the_edit_dialog(world_a):
+    bd = world_a.people["business_developer"]
+    keep = svc.do_create_person(bd.actor, world_a.tenant_id, {"full_name": "Sara Benali", "email": "sara@acme.ma"})
+    dup = svc.do_create_person(bd.actor, world_a.tenant_id, {"full_name": "S. Benali", "email": "s.benali@acme.ma"})
+    state, _ = call("ContactsState.on_load", _cookie(bd), "/staff/partners/contacts", ())
+    _run(state, "ContactsState.start_edit", keep.id)
+    _run(state, "ContactsState.choose_merge", str(2**31 - 2))  # not on screen: nothing chosen
+    assert state.merge_choice == 0
+    _run(state, "ContactsState.choose_merge", str(keep.id))  # itself: refused
+    assert state.merge_choice == 0
+    _run(state, "ContactsState.choose_merge", str(dup.id))
+    _run(state, "ContactsState.merge_duplicate")
+    assert state.error == "" and state.notice == "ui.partners.contacts_merged"
+    assert [r.name for r in state.rows] == ["Sara Benali"]
+    from tenants.sourcing.partners.models import Person
+
+    with tenant_session(world_a.tenant_id) as s:
+        assert s.get(Person, dup.id).merged_into_id == keep.id

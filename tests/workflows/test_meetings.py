@@ -239,3 +239,17 @@ def test_the_snapshot_counts_what_was_held_in_the_period(setup_a):
     first = e.starts_at.astimezone(ZoneInfo(e.timezone)).date().replace(day=1)  # the centre's month
     assert since == (first - timedelta(days=1)).replace(day=1).isoformat()
     assert monthly.snapshot["period"]["until"][:10] == first.isoformat()
+
+
+def test_the_weekly_meeting_lists_the_procedure_drafts_submitted_for_review(setup_a):
+    from workflows.procedures import revisions
+
+    a = setup_a
+    m = a.manager.actor
+    draft = revisions.do_create_draft(m, a.tenant_id, "P05")
+    revisions.do_submit_draft(m, a.tenant_id, draft.id)
+    revisions.do_create_draft(m, a.tenant_id, "P06")  # still a draft: not for review yet
+    rec = msvc.do_open_meeting(m, a.tenant_id, meeting_event(a).id)
+    assert [(d["code"], d["version"]) for d in rec.snapshot["procedure_drafts"]] == [("P05", draft.version)]
+    monthly = msvc.do_open_meeting(m, a.tenant_id, meeting_event(a, kind="monthly_management_meeting").id)
+    assert monthly.snapshot["procedure_drafts"] == []

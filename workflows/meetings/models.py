@@ -12,7 +12,8 @@ from integrations.db import TenantOwned, tenant_table_args, ts_column, utcnow
 
 # The team's meetings that keep a record: their calendar event types (tenants/calendar/types.py),
 # which are also the `meeting` keys of the procedure steps reviewed there.
-MEETING_KINDS = ("weekly_coordination_meeting", "monthly_management_meeting", "semester_meeting")
+MEETING_KINDS = ("weekly_coordination_meeting", "monthly_management_meeting", "semester_meeting",
+                 "annual_closing_meeting")
 OPEN, CLOSED = "open", "closed"
 
 

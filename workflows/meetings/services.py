@@ -27,7 +27,7 @@ from integrations.errors import Conflict, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND, attachment
 from integrations.settings import get_settings
-from tenants.calendar.models import Event, Semester
+from tenants.calendar.models import AcademicYear, Event, Semester
 from tenants.calendar.planning import export_planning_pdf
 from tenants.calendar.services import CANCELLED as EVENT_CANCELLED
 from tenants.calendar.services import CLOSED as EVENT_CLOSED
@@ -45,7 +45,14 @@ from tenants.portal.visits.models import Visit
 from workflows.meetings.models import CLOSED, MEETING_KINDS, OPEN, MeetingItem, MeetingRecord
 from workflows.procedures import queries as q
 from workflows.procedures import services as engine
-from workflows.procedures.models import DONE, RUNNING, ProcedureInstance, ProcedureTask
+from workflows.procedures.models import (
+    DONE,
+    REVIEW,
+    RUNNING,
+    ProcedureInstance,
+    ProcedureTask,
+    ProcedureVersion,
+)
 from workflows.reporting.reports import reports_before_meeting
 
 WHENS = ("upcoming", "past")
@@ -166,8 +173,15 @@ def list_meetings(actor: Actor, tenant_id: int, *, kind: str | None = None, when
 
 def _period(s: Session, kind: str, e: Event, zone) -> tuple[datetime, datetime]:  # noqa: ANN001
     """What the meeting looks back on: the 7 days before it (weekly), the previous month
-    (monthly), the semester it falls in (semester; the last 6 months when none is set)."""
+    (monthly), the semester it falls in (semester; the last 6 months when none is set), the
+    academic year it closes (annual closing; the last 12 months when none is set)."""
     day = e.starts_at.astimezone(zone).date()
+    if kind == "annual_closing_meeting":
+        year = s.exec(select(AcademicYear).where(AcademicYear.starts_on <= day)
+                      .order_by(AcademicYear.starts_on.desc())).first()
+        if year is not None:
+            return _local(year.starts_on, zone), min(e.starts_at, _local(year.ends_on + timedelta(days=1), zone))
+        return e.starts_at - timedelta(days=365), e.starts_at
     if kind == "monthly_management_meeting":
         first = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
         return _local(first, zone), _local(day.replace(day=1), zone)
@@ -191,6 +205,13 @@ def _team(s: Session, roles: tuple[str, ...]) -> list[tuple[q.Member, Account]]:
         select(Membership.id, Account).join(Account, Account.id == Membership.account_id)
         .where(Membership.id.in_([m.id for m in members]), Account.active.is_(True))).all()}
     return sorted(((m, accounts[m.id]) for m in members if m.id in accounts), key=lambda p: p[1].full_name)
+
+
+def _drafts_in_review(s: Session) -> list[dict]:
+    rows = s.exec(select(ProcedureVersion).where(ProcedureVersion.status == REVIEW)
+                  .order_by(ProcedureVersion.code, ProcedureVersion.version)).all()
+    return [{"code": v.code, "version": v.version, "title": (v.definition or {}).get("title_fr", ""),
+             "change_note": v.change_note[:300]} for v in rows]
 
 
 def _snapshot(s: Session, kind: str, e: Event, zone) -> dict:  # noqa: ANN001
@@ -233,6 +254,8 @@ def _snapshot(s: Session, kind: str, e: Event, zone) -> dict:  # noqa: ANN001
         "registrations": {"total": sum(reg.values()), "attended": reg.get(ATTENDED, 0), "no_show": reg.get(NO_SHOW, 0)},
         "sessions": {"done": sessions.get(SESSION_DONE, 0), "no_show": sessions.get(SESSION_NO_SHOW, 0)},
         "members": members,
+        # P31: the drafts of new procedure versions submitted for the weekly meeting's review
+        "procedure_drafts": _drafts_in_review(s) if kind == "weekly_coordination_meeting" else [],
         # the weekly individual reports due the day before (weekly) and the reports to validate
         "reports": reports_before_meeting(s, kind, e.starts_at.astimezone(zone).date(),
                                           [(m.id, acc.full_name) for m, acc in team], zone),

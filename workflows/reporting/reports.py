@@ -85,11 +85,10 @@ ASSIGNED, WRITTEN = "assigned", "written"
 # the team: the members who write weekly reports and sections
 TEAM_ROLES = (Role.MANAGER.value, Role.CAREER_COUNSELOR.value, Role.BUSINESS_DEVELOPER.value,
               Role.AMBASSADOR.value, Role.INTERN.value)
-# the meeting each kind of report is validated in (MeetingRecord kinds); the annual report in
-# the last semester meeting of the year (the annual closing meeting keeps no record)
+# the meeting each kind of report is validated in (MeetingRecord kinds)
 MEETING_OF = {ReportKind.WEEKLY_SUMMARY.value: "weekly_coordination_meeting",
               ReportKind.MONTHLY.value: "monthly_management_meeting",
-              ReportKind.SEMESTER.value: "semester_meeting", ReportKind.ANNUAL.value: "semester_meeting"}
+              ReportKind.SEMESTER.value: "semester_meeting", ReportKind.ANNUAL.value: "annual_closing_meeting"}
 WORKSHOP = "workshop"
 # meetings and individual sessions are not activities held (sessions are counted apart)
 NOT_ACTIVITIES = (*(c for c, a in ACTIVITY_TYPES.items() if a.meeting), "individual_session")

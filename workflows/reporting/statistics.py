@@ -53,6 +53,7 @@ from integrations.csvx import render_csv
 from integrations.db import tenant_session, transaction, utcnow
 from integrations.errors import Invalid
 from integrations.i18n import t
+from integrations.pdf import Column, Document, Table, render_pdf
 from integrations.validation import parse
 from integrations.xlsx import RTL_LANGS, Sheet, render_xlsx
 from tenants.calendar.models import Event
@@ -796,9 +797,9 @@ def staff_choices(actor: Actor, tenant_id: int) -> dict[str, list[tuple[int, str
                 "fields": [tuple(r) for r in fields]}
 
 
-# ---------------------------------------------------------------- exports (CSV, XLSX)
+# ---------------------------------------------------------------- exports (CSV, XLSX, PDF)
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
 def value_label(group: str, key: str, label: str, lang: str) -> str:
@@ -813,11 +814,24 @@ def value_label(group: str, key: str, label: str, lang: str) -> str:
     return key or t("ui.stats.unknown", lang)
 
 
+def _pdf(lang: str, title: str, subtitle: list[str], headers: list[str], rows: list[list]) -> bytes:
+    """The table as a PDF page (Arabic laid out right to left by integrations.pdf)."""
+    def cell(v: object) -> str:
+        return v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else str(v)
+
+    doc = Document(title=title, lang=lang, subtitle=subtitle, footer="{page} / {pages}",
+                   blocks=[Table([Column(h) for h in headers], [[cell(v) for v in r] for r in rows],
+                                 empty_text=t("ui.stats.empty", lang))])
+    return render_pdf(doc)
+
+
 def _render(fmt: str, lang: str, title: str, subtitle: list[str], headers: list[str], rows: list[list]) -> bytes:
     if fmt not in EXPORT_FORMATS:
-        raise Invalid("export as csv or xlsx", code="invalid_format")
+        raise Invalid("export as csv, xlsx or pdf", code="invalid_format")
     if fmt == "csv":
         return render_csv(headers, rows)
+    if fmt == "pdf":
+        return _pdf(lang, title, subtitle, headers, rows)
     return render_xlsx([Sheet(name=title, headers=headers, rows=rows, title=title, subtitle=subtitle,
                               rtl=lang in RTL_LANGS, widths=[24] * (len(headers) - 2) + [12, 12],
                               empty_text=t("ui.stats.empty", lang))])
@@ -834,7 +848,7 @@ def export_table(actor: Actor, tenant_id: int, start: date | datetime, end: date
                  filters: dict | StatsFilter | None = None, unit: str = "month") -> bytes:
     """The statistics table as the screen shows it, with headers in the reader's language."""
     if fmt not in EXPORT_FORMATS:
-        raise Invalid("export as csv or xlsx", code="invalid_format")
+        raise Invalid("export as csv, xlsx or pdf", code="invalid_format")
     table = counts(actor, tenant_id, start, end, group_by=group_by, filters=filters, unit=unit)
     with tenant_session(tenant_id) as s:
         zone = tenant_zone(s, tenant_id)
@@ -851,7 +865,7 @@ def export_table(actor: Actor, tenant_id: int, start: date | datetime, end: date
 def export_late(actor: Actor, tenant_id: int, start: date | datetime, end: date | datetime, *, fmt: str = "csv",
                 lang: str = "fr") -> bytes:
     if fmt not in EXPORT_FORMATS:
-        raise Invalid("export as csv or xlsx", code="invalid_format")
+        raise Invalid("export as csv, xlsx or pdf", code="invalid_format")
     entries, _total = late_entries(actor, tenant_id, start, end, limit=1000)
     with tenant_session(tenant_id) as s:
         zone = tenant_zone(s, tenant_id)
@@ -865,6 +879,8 @@ def export_late(actor: Actor, tenant_id: int, start: date | datetime, end: date 
     title = t("ui.stats.late_title", lang)
     if fmt == "csv":
         return render_csv(headers, rows)
+    if fmt == "pdf":
+        return _pdf(lang, title, [_period_line(lo, hi, zone, lang)], headers, rows)
     return render_xlsx([Sheet(name=title, headers=headers, rows=rows, title=title,
                               subtitle=[_period_line(lo, hi, zone, lang)], rtl=lang in RTL_LANGS,
                               widths=[24, 18, 18, 28], empty_text=t("ui.stats.empty", lang))])

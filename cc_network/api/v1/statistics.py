@@ -21,7 +21,7 @@ router = APIRouter(tags=["statistics"], responses=ERROR_RESPONSES)
 T = "/tenants/{tenant}"
 Scope = Depends(actor_in_tenant)
 TYPES = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
 
 # ---------------------------------------------------------------- schemas
@@ -118,7 +118,7 @@ def statistics(q: _Query = Depends(), scope: tuple[Actor, int] = Scope) -> Stats
 @router.get(T + "/statistics/export", response_class=Response,
             responses={200: {"content": {v: {} for v in TYPES.values()}}})
 def statistics_export(q: _Query = Depends(), scope: tuple[Actor, int] = Scope,
-                      format: str = Query("csv", pattern="^(csv|xlsx)$"),
+                      format: str = Query("csv", pattern="^(csv|xlsx|pdf)$"),
                       lang: str = Query("fr", pattern="^(fr|en|ar)$")) -> Response:
     actor, tenant_id = scope
     body = st.export_table(actor, tenant_id, q.start, q.end, fmt=format, lang=lang, group_by=q.group_by,
@@ -139,7 +139,7 @@ def statistics_late(scope: tuple[Actor, int] = Scope, start: date = Query(), end
 @router.get(T + "/statistics/late/export", response_class=Response,
             responses={200: {"content": {v: {} for v in TYPES.values()}}})
 def statistics_late_export(scope: tuple[Actor, int] = Scope, start: date = Query(), end: date = Query(),
-                           format: str = Query("csv", pattern="^(csv|xlsx)$"),
+                           format: str = Query("csv", pattern="^(csv|xlsx|pdf)$"),
                            lang: str = Query("fr", pattern="^(fr|en|ar)$")) -> Response:
     actor, tenant_id = scope
     body = st.export_late(actor, tenant_id, start, end, fmt=format, lang=lang)

@@ -85,6 +85,21 @@ class ReportRow:
     late: bool = False
 
 
+@dataclasses.dataclass
+class DraftRow:
+    """A draft of a new procedure version submitted for this weekly meeting's review (P31)."""
+
+    code: str = ""
+    version: int = 0
+    title: str = ""
+    change_note: str = ""
+
+
+def _drafts(snap: dict) -> list[DraftRow]:
+    return [DraftRow(str(x.get("code", "")), int(x.get("version") or 0), str(x.get("title", "")),
+                     str(x.get("change_note", ""))) for x in snap.get("procedure_drafts") or []]
+
+
 def _reports(snap: dict) -> tuple[list[ReportRow], str, list[ReportRow]]:
     got = snap.get("reports") or {}
     weekly = got.get("individual") or {}
@@ -129,6 +144,7 @@ class MeetingState(AppState):
     reports_due: list[ReportRow] = []
     reports_missing: str = ""
     reports_to_validate: list[ReportRow] = []
+    drafts: list[DraftRow] = []
     can_manage: bool = False
     # the decision being confirmed: a listed agenda item and one of its outcomes ("" : done)
     editing_id: int = 0
@@ -165,6 +181,7 @@ class MeetingState(AppState):
                                    local_text(x.decided_at, zone, fmt)) for x in d.decided]
         self.stats = _stats(d.snapshot)
         self.reports_due, self.reports_missing, self.reports_to_validate = _reports(d.snapshot)
+        self.drafts = _drafts(d.snapshot)
         self.members = [MemberRow(m.get("name", ""), int(m.get("completed", 0)),
                                   "; ".join(m.get("completed_titles", [])), int(m.get("overdue", 0)),
                                   "; ".join(m.get("overdue_titles", []))) for m in d.snapshot.get("members", [])]
@@ -344,6 +361,20 @@ def _report_to_validate(r: ReportRow) -> rx.Component:
     return rx.link(r.label, href="/staff/reports/" + r.report_id.to_string())
 
 
+def _procedure_drafts() -> rx.Component:
+    """P31: the drafts of new procedure versions this weekly meeting reviews (each opens its
+    revision page, where the diff is)."""
+    s = MeetingState
+    return rx.cond(s.drafts.length() > 0, rx.vstack(
+        rx.heading(tr("ui.meetings.procedure_drafts"), size="4", as_="h3"),
+        rx.el.ul(rx.foreach(s.drafts, lambda d: rx.el.li(rx.hstack(
+            rx.link(d.code, " — ", d.title, " (v", d.version.to_string(), ")",
+                    href="/staff/procedures/" + d.code + "/revisions"),
+            rx.cond(d.change_note != "", rx.text(d.change_note, size="1", color_scheme="gray")),
+            spacing="2", align="center", wrap="wrap"))), style={"paddingInlineStart": "1em"}),
+        spacing="2", width="100%"))
+
+
 def _meeting_reports() -> rx.Component:
     """The weekly individual reports due the day before, and the reports to validate here."""
     s = MeetingState
@@ -411,6 +442,7 @@ def meeting_page() -> rx.Component:
                     _table(("ui.meetings.col_member", "ui.meetings.col_completed", "ui.meetings.col_overdue",
                             "ui.meetings.col_overdue_tasks"), s.members, _member),
                     empty("ui.meetings.no_members")),
+            _procedure_drafts(),
             _meeting_reports(),
             rx.heading(tr("ui.meetings.minutes"), size="4", as_="h3"),
             rx.cond(s.status == "open",

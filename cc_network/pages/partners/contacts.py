@@ -18,7 +18,7 @@ from cc_network.pages.partners.common import (
     options,
     partners_nav,
 )
-from cc_network.ui.components import checkbox, empty, messages, pager
+from cc_network.ui.components import checkbox, confirm_dialog, empty, messages, pager
 from cc_network.ui.i18n import tr
 from cc_network.ui.layout import area_page
 from cc_network.ui.session import AppState
@@ -28,6 +28,7 @@ from tenants.core.roles import Perm
 from tenants.sourcing.partners.services import (
     PersonView,
     do_create_person,
+    do_merge_people,
     do_update_person,
     get_company,
     list_companies,
@@ -79,6 +80,8 @@ class ContactsState(AppState):
     # the contact whose edit dialog is open (0: none); only a row on screen
     editing_id: int = 0
     editing: ContactRow = ContactRow()
+    # a duplicate (another contact on screen) chosen to be merged into the one being edited
+    merge_choice: int = 0
     form_key: int = 0
 
     def _load(self, actor: Actor) -> None:
@@ -187,7 +190,33 @@ class ContactsState(AppState):
         """Open the edit dialog of a contact already on screen; reads nothing new."""
         row = next((r for r in self.rows if r.id == person_id), None)
         self.editing_id, self.editing = (row.id, row) if row is not None else (0, ContactRow())
+        self.merge_choice = 0
         self.form_key += 1
+
+    @rx.event
+    def choose_merge(self, value: str):
+        """The duplicate to merge into the contact being edited: another contact on screen."""
+        wanted = id_or_zero(value if isinstance(value, str) else "")
+        self.merge_choice = wanted if any(r.id == wanted != self.editing_id for r in self.rows) else 0
+
+    @rx.event
+    def merge_duplicate(self):
+        """Merge the chosen duplicate into the contact being edited (its history and company
+        portal access move; the duplicate disappears from the lists)."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            if not self.editing_id or not self.merge_choice:
+                raise Invalid("choose the duplicate to merge", code="invalid")
+            do_merge_people(actor, actor.tenant_id or 0, self.editing_id, self.merge_choice)
+            self._load(actor)
+        except ServiceError as exc:
+            fail(self, exc)
+            return None
+        self.editing_id, self.merge_choice = 0, 0
+        self._ok("ui.partners.contacts_merged")
+        return None
 
     @rx.event
     def stop_edit(self, _open: bool = False):
@@ -260,6 +289,27 @@ def _create_dialog() -> rx.Component:
     )
 
 
+def _merge_section() -> rx.Component:
+    """Merge a duplicate of the contact being edited into it, after a confirmation."""
+    s = ContactsState
+    others = rx.foreach(s.rows, lambda r: rx.cond(r.id != s.editing_id,
+                                                  rx.el.option(r.name, " — ", r.email, value=r.id.to_string())))
+    return rx.vstack(
+        rx.separator(size="4"),
+        rx.text(tr("ui.partners.merge_contact_intro"), size="2"),
+        rx.flex(
+            rx.el.label(rx.text(tr("ui.partners.merge_contact_choose"), size="2", weight="medium", as_="span"),
+                        html_for="cal-merge-person"),
+            rx.el.select(rx.el.option(tr("ui.partners.choose"), value=""), others, id="cal-merge-person",
+                         on_change=s.choose_merge, key=s.form_key.to_string() + "-merge",
+                         style={"padding": "0.35em 0.4em", "borderRadius": "6px", "width": "100%"}),
+            direction="column", spacing="1", width="100%"),
+        rx.cond(s.merge_choice > 0,
+                confirm_dialog("ui.partners.merge", "ui.partners.merge_contact_title", "ui.partners.merge_contact_text",
+                               s.merge_duplicate, subject=s.editing.name, confirm_key="ui.partners.merge_confirm")),
+        spacing="2", width="100%", margin_top="1em")
+
+
 def _edit_dialog() -> rx.Component:
     s = ContactsState
     return rx.dialog.root(
@@ -268,6 +318,7 @@ def _edit_dialog() -> rx.Component:
             rx.form(rx.vstack(messages(), rx.el.input(type="hidden", name="person_id", value=s.editing_id.to_string()),
                               _person_fields(s.editing), _buttons(s.stop_edit(False)), spacing="3", width="100%"),
                     on_submit=s.save, reset_on_submit=False, width="100%", key=s.form_key.to_string() + "-edit"),
+            _merge_section(),
         ),
         open=s.editing_id > 0, on_open_change=s.stop_edit,
     )

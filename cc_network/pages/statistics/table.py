@@ -295,7 +295,7 @@ def _exports(path: str, query: rx.Var, label: str) -> rx.Component:
                        href=f"{api_url()}/api/v1/tenants/" + AppState.tenant_slug + path + query
                        + f"&format={fmt}&lang=" + I18nState.lang)
 
-    return rx.hstack(rx.text(tr(label), size="2", color_scheme="gray"), link("csv"), link("xlsx"),
+    return rx.hstack(rx.text(tr(label), size="2", color_scheme="gray"), link("csv"), link("xlsx"), link("pdf"),
                      spacing="2", align="center", aria_label=tr(label))
 
 

@@ -415,3 +415,27 @@ def test_members_without_their_weekly_report_are_reminded_once_on_its_due_day(wo
     team = {a.people[k].email for k in ("manager", "business_developer", "ambassador", "intern")}
     assert sent == 4 and to == team  # not the counselor (handed in), nor students, host or companies
     assert rep.enqueue_weekly_reminders(now=thursday + timedelta(hours=2)) == 0
+
+
+def test_the_annual_report_is_validated_in_the_annual_closing_meeting(world_a):
+    a = world_a
+    m = a.manager.actor
+    cal.do_set_academic_year(m, a.tenant_id, {
+        "label": "2023-2024", "starts_on": "2023-09-01", "ends_on": "2024-07-31",
+        "semesters": [{"starts_on": "2023-09-01", "ends_on": "2024-01-31"},
+                      {"starts_on": "2024-02-01", "ends_on": "2024-07-31"}]})
+    annual = rep.do_create_report(m, a.tenant_id, "annual", date(2024, 3, 1))
+
+    def meeting(kind: str, hours: int):  # noqa: ANN202
+        e = cal.do_create_event(m, a.tenant_id, {"type": kind, "title": kind,
+                                                 "starts_at": utcnow() + timedelta(hours=hours),
+                                                 "ends_at": utcnow() + timedelta(hours=hours + 1)})
+        return msvc.do_open_meeting(m, a.tenant_id, e.id)
+
+    with pytest.raises(Invalid) as exc:
+        rep.do_validate_report(m, a.tenant_id, annual.id, meeting_id=meeting("semester_meeting", 3).id)
+    assert exc.value.code == "wrong_meeting"
+    closing = meeting("annual_closing_meeting", 6)
+    assert closing.kind == "annual_closing_meeting"
+    got = rep.do_validate_report(m, a.tenant_id, annual.id, meeting_id=closing.id)
+    assert got.status == "validated"

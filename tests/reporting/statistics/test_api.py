@@ -7,6 +7,7 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from cc_network.api import api_app
 from tests.api.util import bearer_for, cookie_for, error_code
@@ -64,6 +65,18 @@ def test_exports_are_translated(world_a):
     r = client.get(f"/api/v1/tenants/{a.slug}/statistics/late/export", headers=h,
                    params={"start": "2025-11-01", "end": "2025-11-30", "format": "csv", "lang": "en"})
     assert r.content.decode("utf-8-sig").splitlines()[1].startswith("Visit;04/11/2025 10:00;")
+    # the same table as a PDF, in Arabic too (right to left)
+    for lang, word in (("fr", "Visite"), ("ar", "زيارة")):
+        r = client.get(f"/api/v1/tenants/{a.slug}/statistics/export", headers=h,
+                       params={**q, "format": "pdf", "lang": lang})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        page_text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+        assert word in page_text and "2" in page_text
+    r = client.get(f"/api/v1/tenants/{a.slug}/statistics/late/export", headers=h,
+                   params={"start": "2025-11-01", "end": "2025-11-30", "format": "pdf"})
+    assert r.status_code == 200 and len(PdfReader(io.BytesIO(r.content)).pages) == 1
+    r = client.get(f"/api/v1/tenants/{a.slug}/statistics/export", headers=h, params={**q, "format": "docx"})
+    assert r.status_code == 422
 
 
 def test_settings_over_rest(world_a):

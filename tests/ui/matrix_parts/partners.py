@@ -104,6 +104,10 @@ ENTRIES: dict[str, Probe | View | Public] = {
                                                         "company": str(a["partner_company_id"])},), _people_of_a),
     "ContactsState.start_edit": Probe(CONTACTS, lambda a: (a["partner_person_id"],), _person, expect="nothing"),
     "ContactsState.stop_edit": Public("closes a dialog"),
+    # a duplicate among the rows on screen, merged into the contact whose dialog is open: as B,
+    # neither A's ids nor anything of A is ever on screen
+    "ContactsState.choose_merge": View(CONTACTS, lambda a: (str(a["partner_person_id"]),)),
+    "ContactsState.merge_duplicate": View(CONTACTS),
     "ContactsState.save": Probe(CONTACTS, lambda a: ({"person_id": str(a["partner_person_id"]),
                                                       "full_name": "Stolen Name", "kind": "hr",
                                                       "job_title": "Stolen"},), _person),
