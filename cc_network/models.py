@@ -53,6 +53,22 @@ from tenants.sourcing.pipeline.models import (  # noqa: F401
 )
 from tenants.sourcing.recruitment_days.models import RecruitmentDay  # noqa: F401
 from tenants.sourcing.search.models import StudentSearchDoc  # noqa: F401
+from workflows.assessment.models import (  # noqa: F401
+    Assessment,
+    AssessmentAction,
+    AssessmentEvidence,
+    AssessmentRating,
+    BenchmarkStat,
+    CentreScore,
+    EvaluationInterview,
+    EvaluatorAssignment,
+    PerformanceReview,
+    Recommendation,
+    RefCriterion,
+    RefDomain,
+    ReferenceModel,
+    RefIndicator,
+)
 from workflows.meetings.models import MeetingItem, MeetingRecord  # noqa: F401
 from workflows.planning.models import (  # noqa: F401
     ActionPlan,

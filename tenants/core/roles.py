@@ -83,6 +83,16 @@ class Perm(StrEnum):
     REPORT_VIEW = "report.view"  # reports (the host institution: the ones sent to it)
     REPORT_WRITE = "report.write"  # one's weekly individual report and the sections assigned to one
     REPORT_MANAGE = "report.manage"  # draft, compile, validate and send the centre's reports
+    # communications (issue 7, P29/P30)
+    COMM_VIEW = "comm.view"  # plans, items, publications calendar, delivery log
+    COMM_MANAGE = "comm.manage"  # draft plans and items, mailings, channel connections (communication counselor)
+    COMM_APPROVE = "comm.approve"  # check and validate plans and items (the manager)
+    # assessment against the reference model (issue 8, P28) and team evaluation (P27)
+    ASSESSMENT_VIEW = "assessment.view"  # the centre's assessments, results, and the centre against anonymous peers
+    ASSESSMENT_CONTRIBUTE = "assessment.contribute"  # the team collects evidence (P28.3)
+    ASSESSMENT_MANAGE = "assessment.manage"  # the manager frames, completes and follows up (P28.1, P28.4)
+    PERFORMANCE_SELF = "performance.self"  # a team member's own annual evaluation (M14): dates, comments
+    PERFORMANCE_MANAGE = "performance.manage"  # the manager runs the annual interviews (P27)
 
 
 _EVERY_MEMBER = {Perm.TENANT_VIEW, Perm.TOKEN_MANAGE_OWN}
@@ -90,7 +100,8 @@ _STAFF = _EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.MAILBOX_VIEW, Perm.CALENDAR_VIEW,
                           Perm.STUDENT_VIEW, Perm.VISIT_LOG, Perm.REGISTRATION_MANAGE, Perm.PROCEDURE_VIEW,
                           Perm.PARTNER_VIEW, Perm.PARTNER_MANAGE, Perm.NEED_VIEW, Perm.SOURCING, Perm.OFFER_MANAGE,
                           Perm.OFFER_PREVIEW, Perm.PLAN_VIEW, Perm.PLAN_COMMENT, Perm.STATS_VIEW, Perm.REPORT_VIEW,
-                          Perm.REPORT_WRITE}
+                          Perm.REPORT_WRITE, Perm.COMM_VIEW, Perm.ASSESSMENT_VIEW, Perm.ASSESSMENT_CONTRIBUTE,
+                          Perm.PERFORMANCE_SELF}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.NETWORK_ADMIN: frozenset(set(Perm)),
@@ -98,8 +109,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.MANAGER: frozenset(_STAFF | {Perm.TEAM_MANAGE, Perm.AUDIT_VIEW, Perm.TENANT_SETTINGS,
                                       Perm.CALENDAR_VALIDATE, Perm.CALENDAR_PUBLISH, Perm.CALENDAR_SETTINGS,
                                       Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE, Perm.PROCEDURE_MANAGE,
-                                      Perm.NEED_MANAGE, Perm.PLAN_MANAGE, Perm.REPORT_MANAGE}),
-    Role.CAREER_COUNSELOR: frozenset(_STAFF | {Perm.CALENDAR_PUBLISH, Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE}),
+                                      Perm.NEED_MANAGE, Perm.PLAN_MANAGE, Perm.REPORT_MANAGE, Perm.COMM_MANAGE,
+                                      Perm.COMM_APPROVE, Perm.ASSESSMENT_MANAGE, Perm.PERFORMANCE_MANAGE}),
+    Role.CAREER_COUNSELOR: frozenset(_STAFF | {Perm.CALENDAR_PUBLISH, Perm.STUDENT_MANAGE, Perm.SESSION_MANAGE,
+                                               Perm.COMM_MANAGE}),
     Role.BUSINESS_DEVELOPER: frozenset(_STAFF | {Perm.NEED_MANAGE}),
     Role.AMBASSADOR: frozenset(_EVERY_MEMBER | {Perm.TEAM_VIEW, Perm.CALENDAR_VIEW, Perm.VISIT_LOG,
                                                 Perm.PROCEDURE_VIEW, Perm.OFFER_PREVIEW, Perm.REPORT_WRITE}),
