@@ -69,6 +69,18 @@ from workflows.assessment.models import (  # noqa: F401
     ReferenceModel,
     RefIndicator,
 )
+from workflows.communications.models import (  # noqa: F401
+    CommItem,
+    CommPlan,
+    CommPreference,
+    LinkClick,
+    MailDelivery,
+    Mailing,
+    MailSettings,
+    MediaAsset,
+    PostDelivery,
+    TrackedLink,
+)
 from workflows.meetings.models import MeetingItem, MeetingRecord  # noqa: F401
 from workflows.planning.models import (  # noqa: F401
     ActionPlan,

@@ -1,4 +1,4 @@
-"""assessment
+"""assessment and communications
 
 Revision ID: 7a1e55e55a01
 Revises: 6003801bbfd9
@@ -336,9 +336,282 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evaluation_interview_tenant_id'), ['tenant_id'], unique=False)
 
     # ### end Alembic commands ###
+    # communications (P29, P30)
+    op.create_table('comm_preference',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('unsubscribed_all', sa.Boolean(), nullable=False),
+    sa.Column('opted_out', sa.JSON(), nullable=False),
+    sa.Column('bounced', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_comm_preference_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comm_preference')),
+    sa.UniqueConstraint('tenant_id', 'email', name=op.f('uq_comm_preference_tenant_id_email')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_comm_preference_tenant_id_id'))
+    )
+    with op.batch_alter_table('comm_preference', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comm_preference_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('mail_settings',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('smtp_host', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('smtp_port', sa.Integer(), nullable=False),
+    sa.Column('smtp_username', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('smtp_password_enc', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('smtp_starttls', sa.Boolean(), nullable=False),
+    sa.Column('from_address', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('from_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('weekly_cap', sa.Integer(), nullable=False),
+    sa.Column('updated_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_mail_settings_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_settings')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_mail_settings_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', name=op.f('uq_mail_settings_tenant_id'))
+    )
+    with op.batch_alter_table('mail_settings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_settings_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('media_asset',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('storage_key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=True),
+    sa.Column('height', sa.Integer(), nullable=True),
+    sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('uploaded_by_account_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_media_asset_tenant_id_tenant')),
+    sa.ForeignKeyConstraint(['uploaded_by_account_id'], ['account.id'], name=op.f('fk_media_asset_uploaded_by_account_id_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_asset')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_media_asset_tenant_id_id'))
+    )
+    with op.batch_alter_table('media_asset', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_media_asset_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('tracked_link',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('mailing_id', sa.Integer(), nullable=True),
+    sa.Column('clicks', sa.Integer(), nullable=False),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_tracked_link_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tracked_link')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_tracked_link_tenant_id_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_tracked_link_token_hash'))
+    )
+    with op.batch_alter_table('tracked_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tracked_link_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('comm_plan',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('period_kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('entries', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), server_default='', nullable=False),
+    sa.Column('created_by_membership_id', sa.Integer(), nullable=True),
+    sa.Column('validated_by_account_id', sa.Integer(), nullable=True),
+    sa.Column('validated_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('folded_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'created_by_membership_id'], ['membership.tenant_id', 'membership.id'], name=op.f('fk_comm_plan_tenant_id_created_by_membership_id_membership')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_comm_plan_tenant_id_tenant')),
+    sa.ForeignKeyConstraint(['validated_by_account_id'], ['account.id'], name=op.f('fk_comm_plan_validated_by_account_id_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comm_plan')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_comm_plan_tenant_id_id'))
+    )
+    with op.batch_alter_table('comm_plan', schema=None) as batch_op:
+        batch_op.create_index('ix_comm_plan_period', ['tenant_id', 'period_start'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comm_plan_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('link_click',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('delivery_id', sa.Integer(), nullable=True),
+    sa.Column('at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'link_id'], ['tracked_link.tenant_id', 'tracked_link.id'], name=op.f('fk_link_click_tenant_id_link_id_tracked_link'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_link_click_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_link_click')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_link_click_tenant_id_id'))
+    )
+    with op.batch_alter_table('link_click', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_link_click_link_id'), ['link_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_link_click_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('comm_item',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('offer_id', sa.Integer(), nullable=True),
+    sa.Column('plan_id', sa.Integer(), nullable=True),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('text', sa.JSON(), nullable=False),
+    sa.Column('subject', sa.JSON(), nullable=False),
+    sa.Column('media_ids', sa.JSON(), nullable=False),
+    sa.Column('channels', sa.JSON(), nullable=False),
+    sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('publish_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('draft_due_on', sa.Date(), nullable=True),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('created_by_account_id', sa.Integer(), nullable=True),
+    sa.Column('checked_by_account_id', sa.Integer(), nullable=True),
+    sa.Column('checked_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('validated_in_meeting_id', sa.Integer(), nullable=True),
+    sa.Column('validated_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['checked_by_account_id'], ['account.id'], name=op.f('fk_comm_item_checked_by_account_id_account')),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['account.id'], name=op.f('fk_comm_item_created_by_account_id_account')),
+    sa.ForeignKeyConstraint(['tenant_id', 'event_id'], ['event.tenant_id', 'event.id'], name=op.f('fk_comm_item_tenant_id_event_id_event')),
+    sa.ForeignKeyConstraint(['tenant_id', 'offer_id'], ['offer.tenant_id', 'offer.id'], name=op.f('fk_comm_item_tenant_id_offer_id_offer')),
+    sa.ForeignKeyConstraint(['tenant_id', 'plan_id'], ['comm_plan.tenant_id', 'comm_plan.id'], name=op.f('fk_comm_item_tenant_id_plan_id_comm_plan')),
+    sa.ForeignKeyConstraint(['tenant_id', 'validated_in_meeting_id'], ['meeting_record.tenant_id', 'meeting_record.id'], name=op.f('fk_comm_item_tenant_id_validated_in_meeting_id_meeting_record')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_comm_item_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comm_item')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_comm_item_tenant_id_id'))
+    )
+    with op.batch_alter_table('comm_item', schema=None) as batch_op:
+        batch_op.create_index('ix_comm_item_state', ['tenant_id', 'state', 'publish_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comm_item_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('mailing',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('subject', sa.JSON(), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('scheduled_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.Column('created_by_account_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_account_id'], ['account.id'], name=op.f('fk_mailing_created_by_account_id_account')),
+    sa.ForeignKeyConstraint(['tenant_id', 'item_id'], ['comm_item.tenant_id', 'comm_item.id'], name=op.f('fk_mailing_tenant_id_item_id_comm_item')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_mailing_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mailing')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_mailing_tenant_id_id'))
+    )
+    with op.batch_alter_table('mailing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mailing_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('post_delivery',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('provider_post_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('locked_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('sent_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'item_id'], ['comm_item.tenant_id', 'comm_item.id'], name=op.f('fk_post_delivery_tenant_id_item_id_comm_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_post_delivery_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_post_delivery')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_post_delivery_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'item_id', 'channel_id', name=op.f('uq_post_delivery_tenant_id_item_id_channel_id'))
+    )
+    with op.batch_alter_table('post_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_post_delivery_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('mail_delivery',
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mailing_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('locked_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('sent_at', integrations.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', integrations.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_mail_delivery_account_id_account')),
+    sa.ForeignKeyConstraint(['tenant_id', 'mailing_id'], ['mailing.tenant_id', 'mailing.id'], name=op.f('fk_mail_delivery_tenant_id_mailing_id_mailing'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_mail_delivery_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_delivery')),
+    sa.UniqueConstraint('tenant_id', 'id', name=op.f('uq_mail_delivery_tenant_id_id')),
+    sa.UniqueConstraint('tenant_id', 'mailing_id', 'email', name=op.f('uq_mail_delivery_tenant_id_mailing_id_email'))
+    )
+    with op.batch_alter_table('mail_delivery', schema=None) as batch_op:
+        batch_op.create_index('ix_mail_delivery_account_week', ['tenant_id', 'account_id', 'sent_at'], unique=False)
+        batch_op.create_index('ix_mail_delivery_state', ['tenant_id', 'mailing_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_delivery_tenant_id'), ['tenant_id'], unique=False)
 
 
 def downgrade() -> None:
+    # communications (P29, P30)
+    with op.batch_alter_table('mail_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_delivery_tenant_id'))
+        batch_op.drop_index('ix_mail_delivery_state')
+        batch_op.drop_index('ix_mail_delivery_account_week')
+
+    op.drop_table('mail_delivery')
+    with op.batch_alter_table('post_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_delivery_tenant_id'))
+
+    op.drop_table('post_delivery')
+    with op.batch_alter_table('mailing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mailing_tenant_id'))
+
+    op.drop_table('mailing')
+    with op.batch_alter_table('comm_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comm_item_tenant_id'))
+        batch_op.drop_index('ix_comm_item_state')
+
+    op.drop_table('comm_item')
+    with op.batch_alter_table('link_click', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_link_click_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_link_click_link_id'))
+
+    op.drop_table('link_click')
+    with op.batch_alter_table('comm_plan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comm_plan_tenant_id'))
+        batch_op.drop_index('ix_comm_plan_period')
+
+    op.drop_table('comm_plan')
+    with op.batch_alter_table('tracked_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tracked_link_tenant_id'))
+
+    op.drop_table('tracked_link')
+    with op.batch_alter_table('media_asset', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_media_asset_tenant_id'))
+
+    op.drop_table('media_asset')
+    with op.batch_alter_table('mail_settings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_settings_tenant_id'))
+
+    op.drop_table('mail_settings')
+    with op.batch_alter_table('comm_preference', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comm_preference_tenant_id'))
+
+    op.drop_table('comm_preference')
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('evaluation_interview', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluation_interview_tenant_id'))
