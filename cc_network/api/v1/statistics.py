@@ -10,9 +10,10 @@ from datetime import date, datetime
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from cc_network.api.deps import actor_in_tenant
+from cc_network.api.deps import actor_in_tenant, current_actor
 from cc_network.api.v1.schemas import ERROR_RESPONSES, MAX_ID
 from tenants.core.actor import Actor
+from workflows.reporting import dashboard_export as dx
 from workflows.reporting import dashboards as dash
 from workflows.reporting import statistics as st
 from workflows.reporting.settings import do_update_reporting_settings, get_reporting_settings
@@ -173,3 +174,57 @@ def dashboard(scope: tuple[Actor, int] = Scope, start: date | None = Query(None)
     actor, tenant_id = scope
     d = dash.dashboard(actor, tenant_id, start=start, end=end, unit=unit)
     return DashboardOut(**asdict(d))
+
+
+def _attachment(body: bytes, fmt: str, name: str) -> Response:
+    return Response(body, media_type=TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(T + "/dashboard/export", response_class=Response,
+            responses={200: {"content": {v: {} for v in TYPES.values()}}})
+def dashboard_export(scope: tuple[Actor, int] = Scope, start: date | None = Query(None),
+                     end: date | None = Query(None), unit: str = Query("month", pattern="^(week|month)$"),
+                     format: str = Query("csv", pattern="^(csv|xlsx|pdf)$"),
+                     lang: str = Query("fr", pattern="^(fr|en|ar)$")) -> Response:
+    """The dashboard's series as a file: one section (PDF) or sheet (XLSX) per chart; a CSV
+    holds one row per value (series, period, indicator, value, target)."""
+    actor, tenant_id = scope
+    body = dx.export_dashboard(actor, tenant_id, fmt=format, lang=lang, start=start, end=end, unit=unit)
+    span = f"-{start.isoformat()}-{end.isoformat()}" if start and end else ""
+    return _attachment(body, format, f"tableau-de-bord{span}.{format}")
+
+
+class FigureOut(BaseModel):
+    name: str = Field(description="the centre; empty for the network's totals")
+    total: int
+    visits: int
+    workshops: int
+    events: int
+    sessions: int
+    attendance: int
+    students: int
+
+
+class FiguresOut(BaseModel):
+    start: date
+    end: date
+    centres: list[FigureOut]
+    network: FigureOut
+
+
+@router.get("/network/figures", response_model=FiguresOut)
+def figures(start: date = Query(), end: date = Query(), actor: Actor = Depends(current_actor)) -> FiguresOut:
+    """Every centre's headline figures and the network's totals (network admins)."""
+    rows, total = dx.figures(actor, start, end)
+    fields = ("name", "total", "visits", "workshops", "events", "sessions", "attendance", "students")
+    return FiguresOut(start=start, end=end, centres=[FigureOut(**{f: getattr(r, f) for f in fields}) for r in rows],
+                      network=FigureOut(**{f: getattr(total, f) for f in fields}))
+
+
+@router.get("/network/figures/export", response_class=Response,
+            responses={200: {"content": {v: {} for v in TYPES.values()}}})
+def figures_export(start: date = Query(), end: date = Query(), actor: Actor = Depends(current_actor),
+                   format: str = Query("csv", pattern="^(csv|xlsx|pdf)$"),
+                   lang: str = Query("fr", pattern="^(fr|en|ar)$")) -> Response:
+    body = dx.export_figures(actor, start, end, fmt=format, lang=lang)
+    return _attachment(body, format, f"chiffres-reseau-{start.isoformat()}-{end.isoformat()}.{format}")

@@ -9,7 +9,7 @@ import reflex as rx
 
 from cc_network.ui.components import empty, messages
 from cc_network.ui.i18n import I18nState, tr
-from cc_network.ui.layout import area_page
+from cc_network.ui.layout import api_url, area_page
 from cc_network.ui.session import AppState
 from integrations.errors import ServiceError
 from integrations.i18n import LANGS, t
@@ -120,6 +120,20 @@ def _sourcing() -> rx.Component:
     return _chart_card("ui.dash.sourcing", chart, s.sourcing.length() > 0, "ui.stats.empty")
 
 
+def _exports() -> rx.Component:
+    """The charts' data as files, from the REST route: the same period (the default one, as
+    the screen) and grouping, in the reader's language; the browser's session authorises."""
+    s = DashboardState
+
+    def link(fmt: str) -> rx.Component:
+        return rx.link(fmt.upper(), is_external=True,
+                       href=f"{api_url()}/api/v1/tenants/" + AppState.tenant_slug + "/dashboard/export?unit="
+                       + s.unit + f"&format={fmt}&lang=" + I18nState.lang)
+
+    return rx.hstack(rx.text(tr("ui.dash.export"), size="2", color_scheme="gray"), link("csv"), link("xlsx"),
+                     link("pdf"), spacing="2", align="center", aria_label=tr("ui.dash.export"))
+
+
 def _body() -> list[rx.Component]:
     s = DashboardState
     return [
@@ -133,6 +147,7 @@ def _body() -> list[rx.Component]:
                       variant=rx.cond(s.unit == "week", "solid", "soft")),
             spacing="2", align="center", wrap="wrap", width="100%",
         ),
+        _exports(),
         _activity(),
         rx.grid(_plan(), _satisfaction(), columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
         _sourcing(),

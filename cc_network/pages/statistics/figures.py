@@ -13,8 +13,8 @@ from cc_network.pages.calendar.common import input_field
 from cc_network.pages.forms import form_str
 from cc_network.pages.statistics.common import parse_day, this_month
 from cc_network.ui.components import empty, messages
-from cc_network.ui.i18n import tr
-from cc_network.ui.layout import area_page
+from cc_network.ui.i18n import I18nState, tr
+from cc_network.ui.layout import api_url, area_page
 from cc_network.ui.session import AppState
 from integrations.db import utcnow
 from integrations.errors import Invalid, ServiceError
@@ -93,6 +93,19 @@ def _cells(r: FigureRow) -> list[rx.Component]:
     return [rx.table.cell(getattr(r, c)) for c in COLUMNS]
 
 
+def _exports() -> rx.Component:
+    """The table as a file for the period shown (start and end were checked as days when set)."""
+    s = FiguresState
+
+    def link(fmt: str) -> rx.Component:
+        return rx.link(fmt.upper(), is_external=True,
+                       href=f"{api_url()}/api/v1/network/figures/export?start=" + s.start + "&end=" + s.end
+                       + f"&format={fmt}&lang=" + I18nState.lang)
+
+    return rx.hstack(rx.text(tr("ui.figures.export"), size="2", color_scheme="gray"), link("csv"), link("xlsx"),
+                     link("pdf"), spacing="2", align="center", aria_label=tr("ui.figures.export"))
+
+
 def figures_page() -> rx.Component:
     s = FiguresState
     return area_page(
@@ -107,6 +120,7 @@ def figures_page() -> rx.Component:
             ),
             on_submit=s.apply, reset_on_submit=False, key=s.form_key.to_string() + "-figures",
         ), width="100%"),
+        _exports(),
         rx.cond(
             s.rows.length() > 0,
             rx.table.root(

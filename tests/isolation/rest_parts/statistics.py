@@ -19,4 +19,5 @@ CASES: dict = {
         Perm.TENANT_SETTINGS, body=lambda ctx, w: {"cutoff_weekday": 3, "meeting_weekday": 4,
                                                    "host_recipients": [f"presidence@{w.slug}.test"]}),
     ("GET", PREFIX + "/dashboard"): Case(Perm.STATS_VIEW),
+    ("GET", PREFIX + "/dashboard/export"): Case(Perm.STATS_VIEW, params={**NOVEMBER, "format": "pdf"}),
 }
