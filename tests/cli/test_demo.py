@@ -119,3 +119,20 @@ def test_each_demo_centre_runs_its_year_weekly_meeting_and_next_years_action_pla
         assert proc.inbox(manager, tid).total > 0
         mine = proc.inbox(bizdev, tid, per_page=100).items
         assert any(t.code == "P01" and t.step_n == 2 and t.can_act for t in mine), slug
+
+
+def test_the_demo_centres_have_assessments_the_benchmark_compares():
+    """Issue 8: every centre but the first has an evaluated self-assessment on the default model,
+    and the demo evaluator is assigned to the first two centres."""
+    from cc_network.demo import load_demo
+    from workflows.assessment.models import Assessment, CentreScore, EvaluatorAssignment
+
+    load_demo()
+    load_demo()  # idempotent
+    with system_session("test") as s:
+        ids = {t.slug: t.id for t in s.exec(select(Tenant)).all()}
+        slugs = [i.slug for i in INSTITUTIONS]
+        evaluated = {a.tenant_id for a in s.exec(select(Assessment).where(Assessment.status == "evaluated")).all()}
+        assert evaluated == {ids[x] for x in slugs[1:]}
+        assert {c.centre_id for c in s.exec(select(CentreScore).where(CentreScore.key == "overall")).all()} == evaluated
+        assert {x.tenant_id for x in s.exec(select(EvaluatorAssignment)).all()} == {ids[x] for x in slugs[:2]}

@@ -339,7 +339,7 @@ class CentreScore(SQLModel, table=True):
     __tablename__ = "centre_score"
     __table_args__ = (
         UniqueConstraint("model_id", "centre_id", "key"),
-        Index("ix_centre_score_model_key", "model_id", "key", "score"),
+        Index("ix_centre_score_model_key", "model_id", "key", "peer_kind", "size_band", "score"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
