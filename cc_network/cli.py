@@ -81,6 +81,48 @@ def tenant_create(slug: str, name: str, kind: str, timezone: str | None) -> None
     click.echo(f"created centre {t.slug} (id {t.id}): {t.name}")
 
 
+# ---------------------------------------------------------------- reference model (P28)
+
+@main.group("reference-model")
+def reference_model() -> None:
+    """The network's reference standard model."""
+
+
+@reference_model.command("seed")
+def reference_model_seed() -> None:
+    """Seed the default model as version 1, published, unless the network has one (idempotent)."""
+    from workflows.assessment.reference import current_model_id, ensure_default_model
+
+    before = current_model_id()
+    try:
+        mid = ensure_default_model()
+    except ServiceError as exc:
+        raise _service_error(exc) from exc
+    if mid is None:
+        _fail("the network has reference model versions but none is published")
+    click.echo(("reference model already present" if before is not None else "default reference model seeded")
+               + f": current version id {mid}")
+
+
+@main.group()
+def mail() -> None:
+    """Mailings' delivery."""
+
+
+@mail.command("bounces")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def mail_bounces(files: tuple[str, ...]) -> None:
+    """Read delivery status notifications (RFC 3464, one message per FILE, or stdin): a permanent
+    failure marks the recipient's delivery bounced and stops mailings to that address."""
+    from workflows.communications.mailing import process_bounce
+
+    sources = [open(f, "rb").read() for f in files] if files else [click.get_binary_stream("stdin").read()]
+    for raw in sources:
+        r = process_bounce(raw)
+        click.echo(f"delivery {r['delivery_id']}: {'bounced' if r['permanent'] else 'temporary failure noted'}"
+                   if r["matched"] else f"ignored: {r['reason']}")
+
+
 # ---------------------------------------------------------------- users
 
 @main.group()

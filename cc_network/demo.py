@@ -24,6 +24,7 @@ from datetime import date, time
 from sqlmodel import select
 
 from cc_network.demo_activity import load_activity
+from cc_network.demo_assessment import load_assessments
 from integrations.db import system_session, tenant_session, transaction
 from integrations.errors import ServiceError
 from tenants.auth.passwords import hash_password
@@ -217,6 +218,7 @@ def load_demo() -> DemoResult:
     for inst in INSTITUTIONS:
         load_year(inst.slug)
         load_activity(inst.slug)
+    load_assessments([inst.slug for inst in INSTITUTIONS], DOMAIN, year_label(current_start_year()))
     return DemoResult(tenants_created, accounts_created)
 
 

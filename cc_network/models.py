@@ -69,6 +69,7 @@ from workflows.assessment.models import (  # noqa: F401
     ReferenceModel,
     RefIndicator,
 )
+from workflows.communications.channels import SocialChannel  # noqa: F401
 from workflows.communications.models import (  # noqa: F401
     CommItem,
     CommPlan,
@@ -107,3 +108,4 @@ from workflows.reporting.models import (  # noqa: F401
 # the procedure engine registers its calendar trigger (event_created) on import
 import workflows.procedures.services  # noqa: E402,F401  isort: skip
 import workflows.reporting.statistics  # noqa: E402,F401  isort: skip
+import workflows.assessment.benchmark  # noqa: E402,F401  isort: skip

@@ -11,13 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery import Celery
+from kombu import Queue
 
 import integrations.broker  # noqa: F401  (filesystem:// writes each message whole, see there)
 from integrations.settings import Settings, get_settings
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
 TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
-                "tenants.portal.sessions.tasks", "workflows.procedures.tasks", "workflows.reporting.tasks"]
+                "tenants.portal.sessions.tasks", "workflows.procedures.tasks", "workflows.reporting.tasks",
+                "workflows.assessment.tasks", "workflows.communications.delivery_tasks",
+                "workflows.communications.tasks", "workflows.assessment.performance"]
+# Per-provider queues (issue 7 §6): a slow SMTP server or social network never holds up the others.
+QUEUES = ["celery", "mail", "social"]
 
 
 def broker_folders(settings: Settings) -> dict[str, Path]:
@@ -50,9 +55,17 @@ def make_celery(settings: Settings | None = None) -> Celery:
             "procedure-task-reminders": {"task": "workflows.procedures.send_task_reminders", "schedule": 3600.0},
             "procedures-calendar-triggers": {"task": "workflows.procedures.start_due_procedures",
                                              "schedule": 3600.0},
+            "sweep-mailings": {"task": "workflows.communications.sweep_mailings", "schedule": 60.0},
+            "publish-due-items": {"task": "workflows.communications.publish_due_items", "schedule": 60.0},
+            "comm-item-reminders": {"task": "workflows.communications.send_item_reminders",
+                                    "schedule": 3600.0},
             "weekly-report-reminders": {"task": "workflows.reporting.send_weekly_report_reminders",
                                         "schedule": 3600.0},
+            "performance-forms": {"task": "workflows.assessment.send_performance_forms", "schedule": 3600.0},
         },
+        # a worker consumes every queue unless told otherwise (`cc-network worker -Q mail`)
+        "task_queues": [Queue(q) for q in QUEUES],
+        "task_default_queue": "celery",
         "beat_schedule_filename": str(s.data_dir / "celerybeat-schedule"),
     }
     if s.effective_broker_url.startswith("filesystem://"):

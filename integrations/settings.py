@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # smtp://user:password@host:port (smtps:// for TLS). Unset: the dev mailbox.
     smtp_url: str | None = None
     mail_from: str = "CC Network <no-reply@cc-network.local>"
+    # a mailing delivery claimed this long ago and still not sent belongs to a dead worker: resend it
+    mail_stale_seconds: int = 120
     port: int = 3000
     backend_port: int = 8000
     data_dir: Path = ROOT / "data"

@@ -10,6 +10,7 @@ def register(app: rx.App) -> None:
         admin,
         areas,
         calendar,
+        communications,
         company,
         forgot,
         identity,
@@ -37,5 +38,12 @@ def register(app: rx.App) -> None:
 
     for module in (login, signup, forgot, reset, areas, team, mailbox, tokens, identity, admin, calendar,
                    portal_calendar, portal, staff_portal, procedures, meetings, verify,
-                   company, needs_forms, partners, sourcing_days, offers, needs, statistics, plan, reports):
+                   company, needs_forms, partners, sourcing_days, offers, needs, statistics, plan, reports,
+                   communications):
+        module.register(app)
+    from cc_network.pages.assessment import (  # external evaluation
+        assignments as evaluator_assignments,
+    )
+    from cc_network.pages.assessment import evaluator
+    for module in (evaluator_assignments, evaluator):
         module.register(app)

@@ -18,6 +18,8 @@ SQLite file; these commands reach it with the server's CC_* environment.
     python -m tests.e2e.seed demo                    # the demo network and its history
     python -m tests.e2e.seed month-figures SLUG      # last month's workshops, visits, sessions (source rows)
     python -m tests.e2e.seed last-mail-full EMAIL    # like last-mail, with the attachments
+    python -m tests.e2e.seed comm-channel SLUG PORT  # the centre's Mastodon channel, at a local fake on PORT
+    python -m tests.e2e.seed comm-publish PORT       # publish due items: posts to the fake, e-mails sent
 """
 
 from __future__ import annotations
@@ -51,7 +53,11 @@ def seed() -> None:
 
 def deliver() -> None:
     import integrations.mail  # noqa: F401  (registers the e-mail handler)
+    from cc_network.worker import TASK_MODULES
     from integrations import outbox
+
+    for name in TASK_MODULES:  # every outbox handler (the assessment's computation, mailings…)
+        __import__(name)
     from integrations.db import system_session
 
     with system_session("e2e relay") as s:
@@ -346,6 +352,90 @@ def last_mail_full(to: str) -> None:
         print(json.dumps({"subject": row.subject, "body": row.body_text, "attachments": atts}))
 
 
+E2E_SOCIAL_TOKEN = "e2e-mastodon-token-0001"
+
+
+def comm_channel(slug: str, port: str) -> None:
+    """The centre's Mastodon account, at the local fake's address (the fake runs while publishing)."""
+    from sqlmodel import select
+
+    from cc_network.demo import DOMAIN
+    from integrations.db import system_session
+    from tenants.auth.services import actor_for
+    from tenants.core.models import Account, Tenant
+    from workflows.communications import channels as ch
+
+    with system_session("e2e") as s:
+        tid = s.exec(select(Tenant.id).where(Tenant.slug == slug)).one()
+        acc = s.exec(select(Account.id).where(Account.email == f"manager@{slug}.{DOMAIN}")).one()
+    manager = actor_for(acc, tid)
+    v = ch.do_connect(manager, tid, provider="mastodon", display_name="Career Center (Mastodon)",
+                      base_url=f"http://127.0.0.1:{port}", token=E2E_SOCIAL_TOKEN)
+    # this week's coordination meeting is open (the manager opens its record when it starts)
+    from integrations.db import utcnow
+    from tenants.calendar.models import Event
+    from workflows.meetings.services import do_open_meeting
+
+    with system_session("e2e") as s:
+        events = s.exec(select(Event).where(Event.tenant_id == tid, Event.type == "weekly_coordination_meeting",
+                                            Event.status != "cancelled")).all()
+    now = utcnow()
+    nearest = min(events, key=lambda e: abs((e.starts_at - now).total_seconds()))
+    do_open_meeting(manager, tid, nearest.id)
+    # the workshop the counselor announces, in ten days
+    from datetime import timedelta
+
+    from tenants.calendar import services as cal
+
+    start = (now + timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
+    workshop = cal.do_create_event(manager, tid, {"type": "workshop", "title": "Atelier CV e2e",
+                                                  "starts_at": start, "ends_at": start + timedelta(hours=2)},
+                                   override_conflicts=True, override_reason="e2e: the announced workshop")
+    print(json.dumps({"channel_id": v.id, "meeting_event_id": nearest.id, "workshop_id": workshop.id}))
+
+
+def comm_publish(port: str) -> None:
+    """What beat and the workers do, inline: publish the validated items whose time has come, send
+    their posts to the local fake social network (on `port`) and their e-mails to the dev mailbox.
+    Prints what the fake account received."""
+    from datetime import timedelta
+
+    import workflows.communications.delivery as delivery
+    from integrations import outbox
+    from integrations.db import system_session, tenant_session, utcnow
+    from tests.integrations.social_fakes import FakeSocial
+    from workflows.communications.items import publish_all_due
+    from workflows.communications.models import Mailing
+
+    def post(payload: dict) -> None:
+        delivery.publish_post(int(payload["tenant_id"]), int(payload["delivery_id"]))
+
+    def dispatch(payload: dict) -> None:
+        tid, mid = int(payload["tenant_id"]), int(payload["mailing_id"])
+        with tenant_session(tid) as s:
+            m = s.get(Mailing, mid)
+            m.state = "sending"
+            s.add(m)
+            s.commit()
+            batches = delivery.queued_batches(s, mid)
+        for b in batches:
+            delivery.send_batch(tid, mid, b)
+
+    fake = FakeSocial(port=int(port)).start()
+    fake.grant("mastodon", E2E_SOCIAL_TOKEN)
+    try:
+        # the item is due: beat runs a little after its publication time
+        queued = publish_all_due(now=utcnow() + timedelta(hours=2))
+        outbox._HANDLERS[delivery.POST_KIND] = post  # noqa: SLF001  (the worker's part, in this process)
+        outbox._HANDLERS[delivery.DISPATCH_KIND] = dispatch  # noqa: SLF001
+        with system_session("e2e relay") as s:
+            states = [outbox.deliver(s, mid) for mid in outbox.due_ids(s)]
+    finally:
+        fake.stop()
+    print(json.dumps({"queued": queued, "outbox": states,
+                      "posts": [{"provider": p.provider, "text": p.text} for p in fake.published]}))
+
+
 if __name__ == "__main__":
     import cc_network.models  # noqa: F401  (every table mapped, for the foreign keys)
 
@@ -354,4 +444,5 @@ if __name__ == "__main__":
      "event-uid": event_uid, "portal-setup": portal_setup,
      "survey-setup": survey_setup, "move-to-past": move_to_past,
      "procedures-setup": procedures_setup, "sourcing-setup": sourcing_setup, "demo": demo,
-     "month-figures": month_figures, "last-mail-full": last_mail_full}[cmd](*args)
+     "month-figures": month_figures, "last-mail-full": last_mail_full, "comm-channel": comm_channel,
+     "comm-publish": comm_publish}[cmd](*args)

@@ -53,7 +53,9 @@ from tests.portal.surveys.util import held_workshop
 from tests.ui.matrix_cases import Probe, Public, View
 
 NOT_FOUND = {"error.not_found", "error.unknown_tenant", "error.academic_year_not_found", "error.room_not_found",
-             "error.event_not_found", "error.registration_not_found"}
+             "error.event_not_found", "error.registration_not_found",
+             "error.comm_item_not_found", "error.comm_plan_not_found", "error.media_not_found",
+             "error.mailing_not_found"}
 ROLES = ["manager", "counselor", "business_developer", "ambassador", "intern", "student",
          "host_approver", "host_focal_point", "company_contact"]
 

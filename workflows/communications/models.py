@@ -170,6 +170,7 @@ class MailDelivery(TenantOwned, table=True):
     mailing_id: int
     account_id: int | None = Field(default=None, foreign_key="account.id")
     email: str = Field(max_length=254)
+    full_name: str = Field(default="", max_length=200)
     lang: str = Field(default="fr", max_length=8)
     state: str = Field(default=DeliveryState.QUEUED.value, max_length=10)
     message_id: str = Field(default="", max_length=200)  # our Message-ID: bounces are matched on it

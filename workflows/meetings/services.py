@@ -42,6 +42,8 @@ from tenants.portal.sessions.models import DONE as SESSION_DONE
 from tenants.portal.sessions.models import NO_SHOW as SESSION_NO_SHOW
 from tenants.portal.sessions.models import SessionBooking
 from tenants.portal.visits.models import Visit
+from workflows.communications import items as comm_items
+from workflows.communications import plans as comm_plans
 from workflows.meetings.models import CLOSED, MEETING_KINDS, OPEN, MeetingItem, MeetingRecord
 from workflows.procedures import queries as q
 from workflows.procedures import services as engine
@@ -134,6 +136,9 @@ class MeetingDetail:
     plan_sent_at: datetime | None
     agenda: list[AgendaGroup] = field(default_factory=list)
     decided: list[DecidedItem] = field(default_factory=list)
+    # weekly: communication items to validate / validated here (P30.3), and the communication
+    # plan's entries of the coming week (P29.4)
+    communications: dict = field(default_factory=dict)
 
 
 def _int_id(value: Any, what: str) -> int:
@@ -336,8 +341,13 @@ def _detail(s: Session, rec: MeetingRecord, e: Event) -> MeetingDetail:
             decided.append(DecidedItem(i.task_id, titles.get(x.instance_id, ""), x.step_n, x.title, i.outcome,
                                        i.note, i.decided_at, who.get(i.decided_by_membership_id, "")))
     agenda = _agenda(s, rec.kind) if rec.status == OPEN else []
+    comms: dict = {}
+    if rec.kind == WEEKLY:
+        comms = comm_items.meeting_items(s, rec.id, open_=rec.status == OPEN)
+        comms["plan_entries"] = comm_plans.entries_for_week(s, _next_monday(e, tenant_zone(s, rec.tenant_id)))
     return MeetingDetail(rec.id, e.id, e.title, rec.kind, e.starts_at, e.ends_at, rec.status, rec.minutes,
-                         dict(rec.snapshot or {}), rec.opened_at, rec.closed_at, rec.plan_sent_at, agenda, decided)
+                         dict(rec.snapshot or {}), rec.opened_at, rec.closed_at, rec.plan_sent_at, agenda, decided,
+                         comms)
 
 
 def _record(s: Session, meeting_id: Any, *, lock: bool = False) -> tuple[MeetingRecord, Event]:

@@ -213,12 +213,17 @@ _COMPANY = _rec("company", "tenants/sourcing/partners", True, note="partner map 
 _JOB_NEED = _rec("job_need", "tenants/sourcing", True, note="job needs, job sheets, shortlists (P22), recruitment "
                  "days (P19)")
 _OFFER = _rec("job_offer", "tenants/sourcing/offers", True, note="job and internship offers (P12)")
-_COMM_PLAN = _rec("communication_plan", "tenants/communications", False, 7, "communication plan (P29)")
-_COMM_ITEM = _rec("communication_item", "tenants/communications", False, 7, "content per event (P30)")
-_MEDIA = _rec("media_library", "tenants/communications", False, 7, "source files of communication materials")
-_REFERENCE = _rec("reference_model", "tenants/reference", False, 8, "standard reference model (P28)")
-_EVALUATION = _rec("evaluation", "tenants/reference", False, 8, "self-assessment / external evaluation (P28)")
-_STAFF_EVAL = _rec("staff_evaluation", "tenants/reference", False, 8, "team evaluation M14 (P27)")
+_COMM = "workflows/communications"
+_COMM_PLAN = _rec("communication_plan", _COMM, True, note="communication plan (P29): /staff/communications/plans")
+_COMM_ITEM = _rec("communication_item", _COMM, True, note="content per event or offer (P30), its approval and "
+                                                         "publication: /staff/communications")
+_MEDIA = _rec("media_library", _COMM, True, note="BD04, source files of communication materials: "
+                                                  "/staff/communications/media")
+_ASSESS = "workflows/assessment"
+_REFERENCE = _rec("reference_model", _ASSESS, True, note="standard reference model (P28), versioned: /admin/model")
+_EVALUATION = _rec("evaluation", _ASSESS, True, note="self-assessment (/staff/assessment) and external "
+                                                      "evaluation (/evaluator/centres) (P28)")
+_STAFF_EVAL = _rec("staff_evaluation", _ASSESS, True, note="team evaluation M14 (P27): /staff/performance")
 _GUIDE = _rec("guide", "tenants/reference", False, 8, "the kit's guides and catalogues (read-only references)")
 _AMBASSADOR = _rec("ambassador_file", "tenants/team", True,
                    note="ambassador memberships (tenants/team); forms are files linked from the task until an "
@@ -254,6 +259,7 @@ RECORDS: dict[str, RecordType] = {
     "T05": _CERTIFICATE,
     "BD01": _COMPANY,
     "BD04": _MEDIA,
+    # A01 (poster templates) stays a guide of the kit; posters are made from an event's page
     "G04": _GUIDE, "G05": _GUIDE, "D06": _GUIDE, "A01": _GUIDE, "GENERAL_GUIDE": _GUIDE,
     "MANAGEMENT_TOOL": _PRODUCT,
     "VIRTUAL_CC": _PORTAL,

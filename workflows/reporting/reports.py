@@ -552,6 +552,10 @@ def _figures(s: Session, tenant_id: int, kind: str, start: date, end: date, memb
     out["statistics"] = _statistics(s, tenant_id, since, until)
     if kind == ReportKind.WEEKLY_SUMMARY.value:
         out["individual_reports"] = _individuals_of_week(s, start, meeting_weekday, today, zone)
+        # publications of the week and their follow-up (P30)
+        from workflows.communications.items import week_figures
+
+        out["communications"] = week_figures(s, since, until)
         return out
     out["events"] = _events(s, since, until, zone)
     out["planned"], out["gaps"] = _plan_vs_actual(s, tenant_id, start, end, since, until)

@@ -10,20 +10,28 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cc_network.api.v1 import (
+    assessments,
     audit,
+    benchmark,
     calendar,
     certificates,
+    channels,
+    communications,
     company,
     core,
+    evaluations,
+    mailings,
     meetings,
     needs,
     offers,
     partners,
+    performance,
     pipeline,
     plans,
     portal,
     procedure_versions,
     procedures,
+    reference_models,
     reports,
     sourcing_days,
     statistics,
@@ -36,6 +44,7 @@ from cc_network.api.v1 import (
 router = APIRouter(prefix="/api/v1")
 router.include_router(core.router)
 router.include_router(tenants.router)
+router.include_router(mailings.router)
 router.include_router(team.router)
 router.include_router(tokens.router)
 router.include_router(audit.router)
@@ -55,3 +64,10 @@ router.include_router(pipeline.router)
 router.include_router(plans.router)
 router.include_router(statistics.router)
 router.include_router(reports.router)
+router.include_router(assessments.router)
+router.include_router(evaluations.router)
+router.include_router(channels.router)
+router.include_router(communications.router)
+router.include_router(performance.router)
+router.include_router(reference_models.router)
+router.include_router(benchmark.router)

@@ -17,6 +17,7 @@ from tenants.calendar import services as cal
 from tenants.calendar.services import AcademicYearInput, ClosingInput, EventInput, SeriesInput
 from tenants.calendar.types import ACTIVITY_TYPES
 from tenants.core.actor import Actor
+from workflows.communications import posters
 
 # what a refusal may carry besides its code, so a client can fix the request
 DETAIL_KEYS = ("conflicts", "ids", "registered", "fields")
@@ -293,6 +294,21 @@ def create_event(body: EventCreate, scope: tuple[Actor, int] = Depends(actor_in_
 def event_ics(event_id: int = EventId, scope: tuple[Actor, int] = Depends(actor_in_tenant)) -> Response:
     actor, tenant_id = scope
     return _ics(cal.event_ics(actor, tenant_id, event_id), f"event-{event_id}.ics")
+
+
+@router.get(T + "/events/{event_id}/poster", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}, "image/png": {}}}})
+def event_poster(event_id: int = EventId, scope: tuple[Actor, int] = Depends(actor_in_tenant),
+                 format: str = Query("pdf", pattern="^(pdf|png|square)$",
+                                     description="pdf: A4; png: A4 at 150 dpi; square: 1080x1080 PNG"),
+                 template: str = Query("default", max_length=20, description="default, bold or minimal"),
+                 lang: str | None = Query(None, pattern="^(fr|en|ar)$",
+                                          description="default: the centre's language")) -> Response:
+    """The activity's poster (A01): centre, type, title, date and place, description, and a QR
+    code to its portal page when it is published."""
+    actor, tenant_id = scope
+    body, name, mime = posters.render_poster(actor, event_id, format, template, lang, tenant_id=tenant_id)
+    return Response(body, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get(T + "/events/{event_id}", response_model=EventSheet)

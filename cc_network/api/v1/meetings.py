@@ -89,6 +89,8 @@ class MeetingOut(BaseModel):
     plan_sent_at: datetime | None
     agenda: list[AgendaGroupOut]
     decided: list[DecidedOut]
+    communications: dict[str, Any] = Field(default_factory=dict, description=(
+        "weekly: items to_validate and validated here (P30.3), plan_entries of the coming week (P29.4)"))
 
 
 class OpenIn(BaseModel):
@@ -122,7 +124,8 @@ def _out(d: meetings.MeetingDetail) -> MeetingOut:
                                       for i in g.items]) for g in d.agenda],
         decided=[DecidedOut(task_id=x.task_id, instance_title=x.instance_title, step_n=x.step_n, title=x.title,
                             outcome=x.outcome, note=x.note, decided_at=x.decided_at, decided_by_name=x.decided_by_name)
-                 for x in d.decided])
+                 for x in d.decided],
+        communications=d.communications)
 
 
 @router.get(T + "/meetings", response_model=MeetingPageOut)

@@ -91,7 +91,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('centre_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_centre_score_centre_id'), ['centre_id'], unique=False)
-        batch_op.create_index('ix_centre_score_model_key', ['model_id', 'key', 'score'], unique=False)
+        batch_op.create_index('ix_centre_score_model_key', ['model_id', 'key', 'peer_kind', 'size_band', 'score'], unique=False)
 
     op.create_table('performance_review',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -544,6 +544,7 @@ def upgrade() -> None:
     sa.Column('mailing_id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False, server_default=''),
     sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),

@@ -9,6 +9,7 @@ import reflex as rx
 
 from cc_network.pages.calendar.common import input_field, local_text, opt_int, text_area
 from cc_network.pages.calendar.planning import calendar_nav, status_badge
+from cc_network.pages.calendar.poster import poster_links
 from cc_network.pages.forms import as_id, form_str, id_or_zero
 from cc_network.ui.components import messages
 from cc_network.ui.i18n import I18nState, tr
@@ -369,6 +370,7 @@ def _sheet() -> rx.Component:
         ),
         rx.cond(SheetState.status_reason != "",
                 rx.text(tr("ui.calendar.reason"), ": ", SheetState.status_reason, size="2", color_scheme="gray")),
+        rx.cond(SheetState.status != "cancelled", poster_links(SheetState.shown_id)),
         rx.flex(rx.foreach(SheetState.actions, _action_button), spacing="2", wrap="wrap", role="group",
                 aria_label=tr("ui.calendar.actions")),
         rx.hstack(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import reflex as rx
 
 from cc_network.pages.calendar.common import local_text, text_area
+from cc_network.pages.communications.meeting_part import CommRow, comm_rows, comm_section
 from cc_network.pages.forms import as_id, form_str, id_or_zero
 from cc_network.pages.meetings.listing import ROUTE, record_badge
 from cc_network.pages.portal.common import zone_of
@@ -145,6 +146,7 @@ class MeetingState(AppState):
     reports_missing: str = ""
     reports_to_validate: list[ReportRow] = []
     drafts: list[DraftRow] = []
+    comms: list[CommRow] = []  # weekly: communication items and plan entries
     can_manage: bool = False
     # the decision being confirmed: a listed agenda item and one of its outcomes ("" : done)
     editing_id: int = 0
@@ -182,6 +184,7 @@ class MeetingState(AppState):
         self.stats = _stats(d.snapshot)
         self.reports_due, self.reports_missing, self.reports_to_validate = _reports(d.snapshot)
         self.drafts = _drafts(d.snapshot)
+        self.comms = comm_rows(d.communications)
         self.members = [MemberRow(m.get("name", ""), int(m.get("completed", 0)),
                                   "; ".join(m.get("completed_titles", [])), int(m.get("overdue", 0)),
                                   "; ".join(m.get("overdue_titles", []))) for m in d.snapshot.get("members", [])]
@@ -443,6 +446,7 @@ def meeting_page() -> rx.Component:
                             "ui.meetings.col_overdue_tasks"), s.members, _member),
                     empty("ui.meetings.no_members")),
             _procedure_drafts(),
+            comm_section(s.comms),
             _meeting_reports(),
             rx.heading(tr("ui.meetings.minutes"), size="4", as_="h3"),
             rx.cond(s.status == "open",

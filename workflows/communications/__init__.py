@@ -1,0 +1,1 @@
+"""Communication: plans, items, channels and publications (issue 7)."""
