@@ -170,13 +170,14 @@ def _ping(redis_mod, url: str) -> bool:
 
 @pytest.mark.timeout(240)
 def test_redis_stopped_while_a_mailing_is_scheduled_loses_nothing(
-        world_a, sink, worker_env, private_redis, monkeypatch, tmp_path):
+        world_a, sink, worker_env, private_redis, monkeypatch, tmp_path, request):
     """The mailing's dispatch waits in the outbox while the broker is down, and every message goes
     once Redis is back: the relay (beat's job) publishes it, a worker sends it."""
     import workflows.communications.delivery  # noqa: F401
     from cc_network.worker import make_celery
     from integrations import outbox
     from integrations.settings import get_settings
+    from integrations.tasks import enable_prompt_relay
 
     emails = add_students(world_a.tenant_id, 50)
     mid = mailing.do_create_mailing(world_a.counselor.actor, world_a.tenant_id, title="Forum", subject={"fr": "Forum"},
@@ -184,7 +185,12 @@ def test_redis_stopped_while_a_mailing_is_scheduled_loses_nothing(
     # Redis is down when the mailing is scheduled and when its time comes
     monkeypatch.setenv("CC_BROKER_URL", private_redis.url)
     reset_settings()
+    from celery import current_app
+
+    previous = current_app._get_current_object()
     app = make_celery(get_settings())
+    request.addfinalizer(previous.set_current)  # later tests publish through the usual app again
+    request.addfinalizer(lambda: enable_prompt_relay(False))  # make_celery turned it on
     app.conf.broker_connection_retry = False
     app.conf.broker_connection_max_retries = 0
     app.conf.broker_transport_options = {"max_retries": 0}
