@@ -15,6 +15,7 @@ from kombu import Queue
 
 import integrations.broker  # noqa: F401  (filesystem:// writes each message whole, see there)
 from integrations.settings import Settings, get_settings
+from integrations.social import PROVIDERS
 from integrations.tasks import RELAY_EVERY_SECONDS, enable_prompt_relay
 
 TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
@@ -22,7 +23,7 @@ TASK_MODULES = ["integrations.tasks", "tenants.portal.registrations.tasks",
                 "workflows.assessment.tasks", "workflows.communications.delivery_tasks",
                 "workflows.communications.tasks", "workflows.assessment.performance"]
 # Per-provider queues (issue 7 §6): a slow SMTP server or social network never holds up the others.
-QUEUES = ["celery", "mail", "social"]
+QUEUES = ["celery", "mail", "social", *(f"social.{p}" for p in PROVIDERS)]
 
 
 def broker_folders(settings: Settings) -> dict[str, Path]:

@@ -121,3 +121,14 @@ def test_an_item_whose_mail_has_nobody_to_reach_queues_nothing_at_all(world_a, f
         _queue(world_a, iid)
     assert e.value.code == "mailing_no_recipients"
     assert _posts(world_a, iid) == [] and _item_state(world_a, iid) == "validated"
+
+
+def test_each_network_has_its_own_queue_and_the_workers_consume_them(world_a, fake):  # noqa: F811
+    from cc_network.worker import celery_app
+
+    iid = _item(world_a, [str(_channel(world_a, fake))])
+    _queue(world_a, iid)
+    (d,) = _posts(world_a, iid)
+    assert delivery.post_queue(world_a.tenant_id, d.id) == "social.mastodon"
+    consumed = {q.name for q in celery_app.conf.task_queues}
+    assert {"mail", "social.mastodon", "social.facebook", "social.linkedin", "social.x", "social.webhook"} <= consumed

@@ -391,7 +391,20 @@ def sweep(limit: int = 100) -> list[tuple[int, int, list[list[int]]]]:
 # ---------------------------------------------------------------- a communication item's publication
 
 POST_KIND = "comm.post"
-SOCIAL_QUEUE = "social"
+
+
+def social_queue(provider: str) -> str:
+    """One queue per network: a slow or rate-limited provider never holds up the others."""
+    return f"social.{provider}" if provider in social.PROVIDERS else "social"
+
+
+def post_queue(tenant_id: int, delivery_id: int) -> str:
+    from workflows.communications.channels import SocialChannel
+
+    with tenant_session(tenant_id) as s:
+        d = s.get(PostDelivery, delivery_id)
+        c = s.get(SocialChannel, d.channel_id) if d is not None else None
+        return social_queue(c.provider if c is not None else "")
 EMAIL_CHANNEL = "email"
 # a post claimed this long ago without an answer: the worker died, the sweep hands it on
 POST_STALE = timedelta(minutes=5)
@@ -430,11 +443,11 @@ def queue_item(s: Session, item: CommItem) -> None:
 
 @outbox.handler(POST_KIND)
 def hand_post(payload: dict) -> None:
-    """The outbox's part: put the post on the social queue (a broker down raises: retried later)."""
+    """The outbox's part: put the post on its network's queue (a broker down raises: retried later)."""
     from workflows.communications.delivery_tasks import publish_post
 
-    publish_post.apply_async((int(payload["tenant_id"]), int(payload["delivery_id"])), queue=SOCIAL_QUEUE,
-                             retry=False)
+    tenant_id, delivery_id = int(payload["tenant_id"]), int(payload["delivery_id"])
+    publish_post.apply_async((tenant_id, delivery_id), queue=post_queue(tenant_id, delivery_id), retry=False)
 
 
 def _post_of(s: Session, item: CommItem, d: PostDelivery) -> social.Post:

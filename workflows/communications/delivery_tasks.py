@@ -18,8 +18,9 @@ def publish_post(self, tenant_id: int, delivery_id: int) -> str:  # noqa: ANN001
     try:
         return delivery.publish_post(int(tenant_id), int(delivery_id))
     except delivery.RetryPost as exc:
-        # back on the social queue after the provider's Retry-After (or the backoff)
-        raise self.retry(countdown=max(1.0, exc.countdown), queue=delivery.SOCIAL_QUEUE) from None
+        # back on its network's queue after the provider's Retry-After (or the backoff)
+        raise self.retry(countdown=max(1.0, exc.countdown),
+                         queue=delivery.post_queue(int(tenant_id), int(delivery_id))) from None
 
 
 @shared_task(name="workflows.communications.sweep_mailings", ignore_result=True, bind=True)
@@ -34,6 +35,6 @@ def sweep_mailings(self) -> int:  # noqa: ANN001
             n += 1
     post = self.app.tasks[publish_post.name]
     for tenant_id, delivery_id in delivery.sweep_posts():
-        post.apply_async((tenant_id, delivery_id), queue=delivery.SOCIAL_QUEUE)
+        post.apply_async((tenant_id, delivery_id), queue=delivery.post_queue(tenant_id, delivery_id))
         n += 1
     return n

@@ -65,7 +65,7 @@ class CentreOut(BaseModel):
     kind: str
 
 
-class MemberOut(BaseModel):
+class CentreMemberOut(BaseModel):
     membership_id: int
     name: str
     roles: list[str]
@@ -272,10 +272,10 @@ def centre_assessments(centre_id: int = CentreId, actor: Actor = Caller) -> list
     return [SummaryOut(**vars(a)) for a in ext.list_centre_assessments(actor, centre_id)]
 
 
-@router.get(E + "/centres/{centre_id}/team", response_model=list[MemberOut])
-def centre_team(centre_id: int = CentreId, actor: Actor = Caller) -> list[MemberOut]:
+@router.get(E + "/centres/{centre_id}/team", response_model=list[CentreMemberOut])
+def centre_team(centre_id: int = CentreId, actor: Actor = Caller) -> list[CentreMemberOut]:
     """Whom the evaluators interview."""
-    return [MemberOut(membership_id=m, name=n, roles=list(r)) for m, n, r in ext.centre_team(actor, centre_id)]
+    return [CentreMemberOut(membership_id=m, name=n, roles=list(r)) for m, n, r in ext.centre_team(actor, centre_id)]
 
 
 @router.post(E + "/centres/{centre_id}/assessments", response_model=ExternalOut, status_code=201)
