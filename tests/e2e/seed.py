@@ -96,9 +96,13 @@ def event_uid(title: str) -> None:
 
     from integrations.db import system_session
     from tenants.calendar.models import Event
+    from tenants.core.models import Tenant
 
     with system_session("e2e event uid") as s:
-        row = s.exec(select(Event).where(Event.title == title)).first()
+        # the seeded centre's (the demo network, loaded by other tests, has workshops of that title too)
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        row = s.exec(select(Event).where(Event.tenant_id == tenant.id, Event.title == title)
+                     .order_by(Event.id.desc())).first()
         print(json.dumps(None if row is None else row.uid))
 
 
@@ -188,9 +192,11 @@ def move_to_past(workshop_title: str) -> None:
 
     from integrations.db import system_session, utcnow
     from tenants.calendar.models import Event
+    from tenants.core.models import Tenant
 
     with system_session("e2e: the workshop took place") as s:
-        row = s.exec(select(Event).where(Event.title == workshop_title)).one()
+        tenant = s.exec(select(Tenant).where(Tenant.slug == TENANT_SLUG)).one()
+        row = s.exec(select(Event).where(Event.tenant_id == tenant.id, Event.title == workshop_title)).one()
         row.starts_at, row.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
         row.registration_closes_at = None
         s.add(row)

@@ -37,7 +37,7 @@ def test_workshop_from_form_to_portal_and_ics_feed(page, server):
 
     # given the counselor signed in, on the calendar
     _signed_in(page, server, COUNSELOR[0])
-    page.get_by_role("navigation").get_by_role("link", name="Calendrier").click()
+    page.get_by_role("navigation").get_by_role("link", name="Calendrier", exact=True).click()
     expect(page.get_by_role("heading", name="Calendrier des activités")).to_be_visible()
     page.screenshot(path=str(shots / "calendar-month-empty.png"), full_page=True)
 
