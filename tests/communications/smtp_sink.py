@@ -1,11 +1,16 @@
 """A local SMTP sink in its own process (so the test's or bench's own Python does not slow it):
 every accepted message appends "recipient<TAB>Message-ID" to a file.
 
-    python -m tests.communications.smtp_sink PORT FILE
+    python -m tests.communications.smtp_sink PORT FILE [HOLD_AT]
+
+With HOLD_AT, the sink records its HOLD_AT-th message but leaves that final "." unanswered
+until FILE.release exists: a test kills its worker while a message is surely in flight
+(the server has it, the worker never heard so).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import subprocess
@@ -18,8 +23,9 @@ _MSGID = re.compile(rb"^Message-ID:\s*(\S+)", re.I | re.M)
 
 
 class _Handler:
-    def __init__(self, out) -> None:  # noqa: ANN001
-        self.out = out
+    def __init__(self, out, hold_at: int | None, release: Path) -> None:  # noqa: ANN001
+        self.out, self.hold_at, self.release = out, hold_at, release
+        self.accepted = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
@@ -28,6 +34,10 @@ class _Handler:
         with self.lock:
             self.out.write(line)
             self.out.flush()
+            self.accepted += 1
+            held = self.accepted == self.hold_at
+        while held and not self.release.exists():
+            await asyncio.sleep(0.05)
         return "250 OK"
 
 
@@ -35,8 +45,9 @@ def main() -> None:
     from aiosmtpd.controller import Controller
 
     port, path = int(sys.argv[1]), sys.argv[2]
+    hold_at = int(sys.argv[3]) if len(sys.argv) > 3 else None
     with open(path, "a", encoding="utf-8") as out:
-        c = Controller(_Handler(out), hostname="127.0.0.1", port=port)
+        c = Controller(_Handler(out, hold_at, Path(path + ".release")), hostname="127.0.0.1", port=port)
         c.start()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -48,15 +59,17 @@ def main() -> None:
 class Sink:
     """Start and read the sink from a test or a bench."""
 
-    def __init__(self, path: Path, port: int) -> None:
-        self.path, self.port = path, port
+    def __init__(self, path: Path, port: int, hold_at: int | None = None) -> None:
+        self.path, self.port, self.hold_at = path, port, hold_at
         self.url = f"smtp://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Sink:
         root = Path(__file__).resolve().parents[2]
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.communications.smtp_sink", str(self.port),
-                                      str(self.path)], cwd=root, stdout=subprocess.PIPE, text=True)
+        args = [sys.executable, "-m", "tests.communications.smtp_sink", str(self.port), str(self.path)]
+        if self.hold_at is not None:
+            args.append(str(self.hold_at))
+        self.proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "ready"
         return self
 
@@ -64,6 +77,10 @@ class Sink:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(20)
+
+    def release(self) -> None:
+        """End the hold: the held reply goes out (to whoever still listens)."""
+        Path(str(self.path) + ".release").touch()
 
     def lines(self) -> list[tuple[str, str]]:
         if not self.path.exists():

@@ -68,9 +68,12 @@ def _wait(pred, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+HOLD_AT = 1300  # mid-batch (batches of 200): the sink holds its reply to that message
+
+
 @pytest.fixture
 def sink(tmp_path):
-    s = Sink(tmp_path / "sink.txt", free_port()).start()
+    s = Sink(tmp_path / "sink.txt", free_port(), hold_at=HOLD_AT).start()
     yield s
     s.stop()
 
@@ -106,15 +109,17 @@ def test_a_worker_killed_mid_mailing_then_restarted_sends_5000_messages_exactly_
     first = _start_worker(worker_env, log)
     try:
         _dispatch(run_outbox)
-        assert sink.wait_for(1200, 180), "the first worker did not send 1,200 messages"
+        assert sink.wait_for(HOLD_AT, 180), "the first worker did not send 1,300 messages"
+        time.sleep(0.3)  # the worker is now waiting on the held message's reply
         os.killpg(first.pid, signal.SIGKILL)  # mid-batch, no chance to clean up
         first.wait(10)
         at_kill = sink.count()
-        assert at_kill < 5000, "the mailing ended before the worker was killed"
+        assert at_kill == HOLD_AT, "the sink accepted more than it was told to"
         states = _states(world_a.tenant_id, mid)
         assert states.get("sending", 0) > 0, f"no batch was in flight: {states}"
     finally:
         _stop(first, signal.SIGKILL)
+        sink.release()
     second = _start_worker(worker_env, log)
     try:
         time.sleep(STALE + 0.5)  # the dead worker's claim goes stale
