@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Column, DateTime, MetaData, UniqueConstraint, event, text
+import psycopg
+from sqlalchemy import Column, DateTime, MetaData, UniqueConstraint, event
 from sqlalchemy import column as sa_column_placeholder
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
@@ -266,7 +267,20 @@ def _guard_flush(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
             raise TenantScopeError("refusing to delete another tenant's row")
 
 
-_SET_SCOPE = text("SELECT set_config('cc.tenant_id', :t, true), set_config('cc.system', :s, true)")
+# psycopg's own placeholders: it runs on the driver's connection, in pipeline mode
+_SET_SCOPE = "SELECT set_config('cc.tenant_id', %s, true), set_config('cc.system', %s, true)"
+
+
+def _set_scope(connection: Connection, tenant: str, system: str) -> None:
+    """Scope the transaction for row-level security. In psycopg's pipeline mode the driver's
+    BEGIN and this statement reach the server in one round trip instead of two: every
+    transaction of the app starts here, so this is a round trip saved on each."""
+    driver = connection.connection.driver_connection
+    if psycopg.Pipeline.is_supported():
+        with driver.pipeline():
+            driver.execute(_SET_SCOPE, (tenant, system))
+    else:
+        driver.execute(_SET_SCOPE, (tenant, system))
 
 
 @event.listens_for(Session, "after_begin")
@@ -276,7 +290,7 @@ def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa:
     tenant_id, system = scope_of(session)
     if tenant_id is None and system is None:
         return
-    connection.execute(_SET_SCOPE, {"t": str(tenant_id or ""), "s": "on" if tenant_id is None else "off"})
+    _set_scope(connection, str(tenant_id or ""), "on" if tenant_id is None else "off")
 
 
 @contextlib.contextmanager
@@ -289,5 +303,5 @@ def tenant_connection(tenant_id: int, *, engine: Engine | None = None) -> Iterat
         raise TenantScopeError(f"tenant_connection needs a tenant id, got {tenant_id!r}")
     with (engine or get_engine()).begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(_SET_SCOPE, {"t": str(tenant_id), "s": "off"})
+            _set_scope(conn, str(tenant_id), "off")
         yield conn

@@ -47,7 +47,7 @@ from tenants.calendar.types import ACTIVITY_TYPES
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm
-from tenants.core.services import audit, audit_now
+from tenants.core.services import audit, insert_audited
 from tenants.portal import activity
 from tenants.portal.registrations.models import (
     ATTENDED,
@@ -404,7 +404,6 @@ _LAST_SEQ = select(func.max(_REG.c.waitlist_seq)).where(_REG.c.tenant_id == bind
 _POSITION = select(func.count()).select_from(_REG).where(
     _REG.c.tenant_id == bindparam("b_tenant"), _REG.c.event_id == bindparam("b_event"),
     _REG.c.status == WAITLISTED, _REG.c.waitlist_seq <= bindparam("b_seq"))
-_INSERT_REGISTRATION = insert(_REG).returning(_REG.c.id)
 
 
 def do_register(actor: Actor, tenant_id: int, event_id: int, *,
@@ -437,13 +436,13 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
                 values["confirmed_at"] = now if values["status"] == CONFIRMED else None
             else:
                 values["waitlist_seq"] = (conn.execute(_LAST_SEQ, key).scalar() or 0) + 1
-            rid = conn.execute(_INSERT_REGISTRATION, values).scalar_one()
+            rid = insert_audited(conn, _REG, values, actor, "registration.created", tenant_id=tenant_id,
+                                 target_type="registration", event_id=e.id, status=values["status"],
+                                 waitlist_seq=values["waitlist_seq"])
             if w is not None:
                 conn.execute(insert(_WAIVER), {"tenant_id": tenant_id, "registration_id": rid, "event_id": e.id,
                                                "text_version": w.text_version, "scope": w.scope,
                                                "signature": w.signature, "accepted_at": now})
-            audit_now(conn, actor, "registration.created", tenant_id=tenant_id, target_type="registration",
-                      target_id=rid, event_id=e.id, status=values["status"], waitlist_seq=values["waitlist_seq"])
             position = None
             if values["waitlist_seq"] is not None:
                 position = conn.execute(_POSITION, key | {"b_seq": values["waitlist_seq"]}).scalar()

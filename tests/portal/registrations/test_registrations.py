@@ -13,7 +13,7 @@ from integrations.db import system_session, tenant_session, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.mail import DevMail
 from tenants.calendar import services as cal
-from tenants.core.models import Account
+from tenants.core.models import Account, AuditEvent
 from tenants.portal.registrations import services as reg
 from tenants.portal.registrations.models import ImageWaiver, Registration
 from tenants.portal.settings.services import do_update_portal_settings
@@ -104,6 +104,24 @@ def test_registering_twice_is_refused_and_changes_nothing(world_a):
         reg.do_register(a.student.actor, a.tenant_id, eid)
     assert exc.value.code == "already_registered"
     assert _count(Registration) == 1 and get_event(eid).registered_count == 1
+    assert _count(AuditEvent, action="registration.created") == 1
+
+
+def test_a_registration_is_audited_with_its_own_id(world_a):
+    """The registration and its audit row are written together (one statement on PostgreSQL)."""
+    a = world_a
+    eid = publish(a, capacity=1)
+    first = reg.do_register(a.student.actor, a.tenant_id, eid)
+    other = bulk_students(a.tenant_id, 1)[0]
+    second = reg.do_register(other, a.tenant_id, eid)
+    with system_session("test: audit") as s:
+        rows = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.created")
+                         .order_by(AuditEvent.id)).scalars().all()
+    assert [(r.tenant_id, r.target_type, r.target_id, r.actor_account_id) for r in rows] == [
+        (a.tenant_id, "registration", str(first.id), a.student.account_id),
+        (a.tenant_id, "registration", str(second.id), other.account_id)]
+    assert rows[0].details == {"event_id": eid, "status": "confirmed", "waitlist_seq": None}
+    assert rows[1].details == {"event_id": eid, "status": "waitlisted", "waitlist_seq": 1}
 
 
 def test_the_database_refuses_a_second_live_registration(world_a):
@@ -148,6 +166,7 @@ def test_bad_registrations_are_refused_and_change_nothing(world_a, case, code):
         reg.do_register(a.student.actor, a.tenant_id, eid)
     assert exc.value.code == code
     assert _count(Registration) == 0 and get_event(eid).registered_count == before
+    assert _count(AuditEvent, action="registration.created") == 0
 
 
 def test_another_centres_event_is_not_found_and_nothing_changes(worlds):
