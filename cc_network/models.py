@@ -105,7 +105,10 @@ from workflows.reporting.models import (  # noqa: F401
     ReportSection,
 )
 
-# the procedure engine registers its calendar trigger (event_created) on import
+# modules that register hooks of a lower floor on import: the procedure engine's calendar
+# trigger (event_created), statistics and benchmark listeners, the communication plan's
+# section of the weekly planning (M32)
 import workflows.procedures.services  # noqa: E402,F401  isort: skip
 import workflows.reporting.statistics  # noqa: E402,F401  isort: skip
 import workflows.assessment.benchmark  # noqa: E402,F401  isort: skip
+import workflows.communications.plans  # noqa: E402,F401  isort: skip

@@ -4,17 +4,21 @@ meeting, updated at each weekly coordination meeting (P03), printed or shared as
 It reads the calendar (T01): every activity and internal meeting of the period, except
 drafts and cancelled ones unless asked. Periods are whole local days in the centre's time
 zone, so an activity at 00:30 on the 1st belongs to that month even when UTC says otherwise.
+
+Upper floors add their own blocks to the planning (the communication plan folded in, P29)
+through `register_plan_section`: this floor cannot import them, so they register themselves
+on import and are called within the planning's tenant session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from integrations import pdf, xlsx
 from integrations.db import tenant_session, utcnow
@@ -58,6 +62,40 @@ class PlanningItem:
 
 
 @dataclass(frozen=True)
+class PlanSection:
+    """A block an upper floor adds under the activities, already in the export's language."""
+
+    key: str  # stable name, e.g. "communication"
+    title: str
+    columns: tuple[tuple[str, float], ...]  # (heading, share of the PDF table's width)
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()  # XLSX column widths in characters
+
+
+# (actor, tenant session, tenant id, first day, last day inclusive, lang) -> a section, or None
+# when the actor may not see it or the period holds nothing for it
+PlanSectionFn = Callable[[Actor, Session, int, date, date, str], PlanSection | None]
+PLAN_SECTIONS: list[PlanSectionFn] = []
+
+
+def register_plan_section(fn: PlanSectionFn) -> PlanSectionFn:
+    """Add a section to every planning (a decorator). Keyed by the function's name, so a module
+    imported again (importlib.reload) does not add its section twice."""
+    key = (fn.__module__, fn.__qualname__)
+    PLAN_SECTIONS[:] = [f for f in PLAN_SECTIONS if (f.__module__, f.__qualname__) != key] + [fn]
+    return fn
+
+
+def _sections(actor: Actor, s: Session, tenant_id: int, first: date, last: date, lang: str) -> list[PlanSection]:
+    out = []
+    for fn in PLAN_SECTIONS:
+        section = fn(actor, s, tenant_id, first, last, lang)
+        if section is not None and section.rows:  # an empty section is left out everywhere
+            out.append(section)
+    return out
+
+
+@dataclass(frozen=True)
 class Planning:
     tenant_id: int
     centre: str
@@ -66,6 +104,7 @@ class Planning:
     first_day: date
     last_day: date  # inclusive
     items: list[PlanningItem]
+    sections: list[PlanSection] = field(default_factory=list)
 
     def title(self, lang: str) -> str:
         if self.period == "month":
@@ -91,8 +130,10 @@ def period_bounds(period: str, start: date) -> tuple[date, date]:
 
 
 def planning(actor: Actor, tenant_id: int, *, period: str = "month", start: date,
-             statuses: Iterable[str] | None = None, types: Iterable[str] | None = None) -> Planning:
-    """The planning of the month or week holding `start`, activities and meetings in start order."""
+             statuses: Iterable[str] | None = None, types: Iterable[str] | None = None,
+             lang: str = "fr") -> Planning:
+    """The planning of the month or week holding `start`, activities and meetings in start order,
+    then the registered sections (in `lang`)."""
     require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
     first, last = period_bounds(period, start)
     with tenant_session(tenant_id) as s:
@@ -118,19 +159,34 @@ def planning(actor: Actor, tenant_id: int, *, period: str = "month", start: date
             q = q.where(Event.type.in_(f.types))
         rows = s.exec(q).all()
         centre = s.get(Tenant, tenant_id).name
+        sections = _sections(actor, s, tenant_id, first, last, lang)
     items = []
     for (eid, title, type_, status, starts_at, ends_at, address, online_url, room, room_loc, owner) in rows:
         venue = ", ".join(x for x in (room, room_loc) if x) or address or online_url
         kind = ACTIVITY_TYPES.get(type_)
         items.append(PlanningItem(eid, title, type_, bool(kind and kind.meeting), status,
                                   starts_at.astimezone(zone), ends_at.astimezone(zone), venue, owner or ""))
-    return Planning(tenant_id, centre, zone.key, period, first, last, items)
+    return Planning(tenant_id, centre, zone.key, period, first, last, items, sections)
+
+
+def plan_sections(actor: Actor, tenant_id: int, *, period: str, start: date, lang: str = "fr") -> list[PlanSection]:
+    """Only the sections of the planning of the month or week holding `start` (the calendar
+    page shows them under its own grid, which already has the activities)."""
+    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
+    first, last = period_bounds(period, start)
+    with tenant_session(tenant_id) as s:
+        return _sections(actor, s, tenant_id, first, last, lang)
 
 
 # ---------------------------------------------------------------- exports
 
 def _day(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+def day_label(d: date, lang: str) -> str:
+    """A day as the planning writes it: short weekday and dd/mm/yyyy."""
+    return f"{t(f'planning.weekday.{d.weekday()}', lang)} {_day(d)}"
 
 
 def _when(item: PlanningItem) -> str:
@@ -148,8 +204,7 @@ def _columns(lang: str) -> list[tuple[str, float]]:
 
 
 def _row(item: PlanningItem, lang: str) -> list[str]:
-    weekday = t(f"planning.weekday.{item.starts.weekday()}", lang)
-    return [f"{weekday} {_day(item.starts.date())}", _when(item), item.title, item.type_label(lang),
+    return [day_label(item.starts.date(), lang), _when(item), item.title, item.type_label(lang),
             item.venue, item.owner, item.status_label(lang)]
 
 
@@ -162,12 +217,15 @@ def _subtitle(p: Planning, lang: str) -> list[str]:
 def export_planning_pdf(actor: Actor, tenant_id: int, period: str, start: date, lang: str = "fr", *,
                          statuses: Iterable[str] | None = None, types: Iterable[str] | None = None) -> bytes:
     """The M32 planning as a printable A4 landscape PDF."""
-    p = planning(actor, tenant_id, period=period, start=start, statuses=statuses, types=types)
+    p = planning(actor, tenant_id, period=period, start=start, statuses=statuses, types=types, lang=lang)
+    blocks: list[pdf.Heading | pdf.Table] = [pdf.Table(columns=[pdf.Column(name, w) for name, w in _columns(lang)],
+                              rows=[_row(i, lang) for i in p.items], empty_text=t("planning.empty", lang))]
+    for sec in p.sections:
+        blocks += [pdf.Heading(sec.title),
+                   pdf.Table(columns=[pdf.Column(name, w) for name, w in sec.columns], rows=sec.rows)]
     doc = pdf.Document(
         title=p.title(lang), lang=lang, subtitle=_subtitle(p, lang), landscape=True, author=p.centre,
-        footer=t("planning.footer", lang, page="{page}", pages="{pages}"),
-        blocks=[pdf.Table(columns=[pdf.Column(name, w) for name, w in _columns(lang)],
-                          rows=[_row(i, lang) for i in p.items], empty_text=t("planning.empty", lang))],
+        footer=t("planning.footer", lang, page="{page}", pages="{pages}"), blocks=blocks,
     )
     return pdf.render_pdf(doc)
 
@@ -175,7 +233,7 @@ def export_planning_pdf(actor: Actor, tenant_id: int, period: str, start: date, 
 def export_planning_xlsx(actor: Actor, tenant_id: int, period: str, start: date, lang: str = "fr", *,
                          statuses: Iterable[str] | None = None, types: Iterable[str] | None = None) -> bytes:
     """The M32 planning as a workbook: one row per activity, dates as real Excel dates."""
-    p = planning(actor, tenant_id, period=period, start=start, statuses=statuses, types=types)
+    p = planning(actor, tenant_id, period=period, start=start, statuses=statuses, types=types, lang=lang)
     headers = [t("planning.col.date", lang), t("planning.col.start", lang), t("planning.col.end", lang),
                t("planning.col.activity", lang), t("planning.col.type", lang), t("planning.col.venue", lang),
                t("planning.col.owner", lang), t("planning.col.status", lang)]
@@ -187,4 +245,8 @@ def export_planning_xlsx(actor: Actor, tenant_id: int, period: str, start: date,
         rows=rows, widths=[12, 17, 17, 48, 26, 30, 24, 14], rtl=lang in pdf.RTL_LANGS,
         empty_text=t("planning.empty", lang),
     )
-    return xlsx.render_xlsx([sheet])
+    # one sheet per section, headed like the first so a printed sheet says what it belongs to
+    extra = [xlsx.Sheet(name=sec.title, title=f"{p.title(lang)} — {sec.title}", subtitle=[p.centre],
+                        headers=[name for name, _ in sec.columns], rows=[list(r) for r in sec.rows],
+                        widths=sec.widths, rtl=lang in pdf.RTL_LANGS) for sec in p.sections]
+    return xlsx.render_xlsx([sheet, *extra])

@@ -9,9 +9,11 @@ The communication counselor (any holder of COMM_MANAGE, as for items) builds it 
 calendar and writes each entry's message and channels; the manager (COMM_APPROVE) validates
 it, sends it to the host institution's approvers and focal points (e-mail through the outbox)
 and folds it into the weekly action plan. The weekly plan (M32) is drawn by the calendar
-floor, which cannot read this one; so folding records folded_at and the weekly coordination
-meeting's record lists the entries of the coming week from every validated plan
-(`entries_for_week`). Two plans of one centre never cover the same day.
+floor, which cannot read this one: this module registers a section with it
+(`register_plan_section`), so the planning of a week or a month, on screen, in PDF and in
+XLSX, lists the entries of every validated plan (sent or folded too) in its period; the weekly
+coordination meeting's record lists those of the coming week (`entries_for_week`). Two plans
+of one centre never cover the same day.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
 from tenants.calendar.models import Event
+from tenants.calendar.planning import PlanSection, day_label, register_plan_section
 from tenants.calendar.services import HOST_VALIDATED, PROPOSED, PUBLISHED, tenant_zone
 from tenants.calendar.services import VALIDATED as EVENT_VALIDATED
 from tenants.calendar.types import ACTIVITY_TYPES
@@ -198,18 +201,48 @@ def get_plan(actor: Actor, tenant_id: int, plan_id: Any) -> PlanView:
         return _view(_load(s, plan_id))
 
 
-def entries_for_week(s: Session, monday: date) -> list[dict]:
-    """The entries of the week starting `monday` in the validated plans (sent or folded too):
-    what the weekly coordination meeting sees of the communication plan for the coming week."""
-    sunday = monday + timedelta(days=6)
-    plans = s.exec(select(CommPlan).where(CommPlan.state.in_(APPROVED), CommPlan.period_start <= sunday,
-                                          CommPlan.period_end >= monday).order_by(CommPlan.period_start)).all()
+def entries_between(s: Session, first: date, last: date) -> list[dict]:
+    """The entries dated from `first` to `last` (inclusive) in the validated plans (sent or
+    folded too), each with its plan's id, title and state, in date order."""
+    plans = s.exec(select(CommPlan).where(CommPlan.state.in_(APPROVED), CommPlan.period_start <= last,
+                                          CommPlan.period_end >= first).order_by(CommPlan.period_start)).all()
     out = []
     for p in plans:
         for e in p.entries or []:
-            if monday.isoformat() <= str(e.get("date", "")) <= sunday.isoformat():
-                out.append({**e, "plan_id": p.id, "plan_title": p.title})
+            if first.isoformat() <= str(e.get("date", "")) <= last.isoformat():
+                out.append({**e, "plan_id": p.id, "plan_title": p.title, "plan_state": p.state})
     return sorted(out, key=lambda e: (e.get("date", ""), e.get("event_id") or 0))
+
+
+def entries_for_week(s: Session, monday: date) -> list[dict]:
+    """What the weekly coordination meeting sees of the communication plan for the coming week."""
+    return entries_between(s, monday, monday + timedelta(days=6))
+
+
+@register_plan_section
+def planning_section(actor: Actor, s: Session, tenant_id: int, first: date, last: date,
+                     lang: str) -> PlanSection | None:
+    """The communication plan folded into the M32 planning. Interns, ambassadors and the host
+    institution see the calendar but not the centre's communication plans: left out for them."""
+    if not actor.can(Perm.COMM_VIEW):
+        return None
+    entries = entries_between(s, first, last)
+    if not entries:
+        return None
+    names = {str(i): n for i, n in s.exec(select(SocialChannel.id, SocialChannel.display_name)).all()}
+    names[EMAIL] = t("planning.comm.email", lang)
+    rows = []
+    for e in entries:
+        state = t(f"ui.comm.plan_state.{e['plan_state']}", lang)
+        rows.append((day_label(date.fromisoformat(e["date"]), lang), str(e.get("title", "")),
+                     str(e.get("message", "")), ", ".join(names.get(str(c), str(c)) for c in e.get("channels") or []),
+                     f"{e['plan_title']} ({state})"))
+    return PlanSection(
+        key="communication", title=t("planning.comm.title", lang),
+        columns=((t("planning.col.date", lang), 1.25), (t("planning.col.activity", lang), 2.6),
+                 (t("planning.comm.col.message", lang), 3.6), (t("planning.comm.col.channels", lang), 1.8),
+                 (t("planning.comm.col.plan", lang), 2.4)),
+        rows=tuple(rows), widths=(14, 40, 60, 26, 40))
 
 
 # ---------------------------------------------------------------- drafting

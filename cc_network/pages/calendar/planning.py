@@ -1,5 +1,6 @@
 """/staff/calendar: the planning views (T01) — month, week, day, agenda — with filters,
-and the person's ICS subscription URLs."""
+the sections other floors add to the month's or week's planning (M32: the communication plan
+folded in), and the person's ICS subscription URLs."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from cc_network.ui.i18n import I18nState, tr
 from cc_network.ui.layout import api_url, area_page
 from cc_network.ui.session import AppState
 from integrations.errors import Invalid, ServiceError
+from integrations.i18n import LANGS
+from tenants.calendar.planning import plan_sections
 from tenants.calendar.queries import centre_zone
 from tenants.calendar.services import (
     STATUSES,
@@ -65,6 +68,14 @@ class DayCell:
 
 
 @dataclasses.dataclass
+class SectionView:
+    key: str = ""
+    title: str = ""
+    columns: list[str] = dataclasses.field(default_factory=list)
+    rows: list[list[str]] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
 class FeedRow:
     id: int = 0
     scope: str = ""
@@ -97,6 +108,9 @@ class CalendarState(AppState):
     can_settings: bool = False
     feeds: list[FeedRow] = []
     new_feed_url: str = ""
+    sections: list[SectionView] = []
+    # the sections come translated from the service: the language at the page's load
+    _lang: str = "fr"
 
     def _zone(self, actor: Actor) -> ZoneInfo:
         return centre_zone(actor, actor.tenant_id or 0)
@@ -148,7 +162,7 @@ class CalendarState(AppState):
             self.agenda_more = len(rows) > AGENDA_PAGE
             self.agenda = [_chip(e, zone) for e in rows[:AGENDA_PAGE]]
             self.period_label = anchor.isoformat()
-            self.days = []
+            self.days, self.sections = [], []
             return
         start, end, first, last = self._range(anchor)
         f = self._filters(aware(start), aware(end))
@@ -166,6 +180,9 @@ class CalendarState(AppState):
             d += timedelta(days=1)
         self.days = cells
         self.agenda = []
+        self.sections = [] if self.view == "day" else [
+            SectionView(x.key, x.title, [name for name, _ in x.columns], [list(r) for r in x.rows])
+            for x in plan_sections(actor, tid, period=self.view, start=anchor, lang=self._lang)]
         self.period_label = (anchor.strftime("%Y") if self.view == "month"
                              else f"{first.isoformat()} — {last.isoformat()}" if self.view == "week"
                              else anchor.isoformat())
@@ -175,13 +192,15 @@ class CalendarState(AppState):
                       for f in list_feeds(actor, actor.tenant_id or 0)]
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         actor, redirect = self._enter("staff")
         if actor is None:
             return redirect
+        lang = (await self.get_state(I18nState)).lang
+        self._lang = lang if lang in LANGS else "fr"
         self.view, self.anchor, self.agenda_page, self.new_feed_url = "month", "", 1, ""
         self.f_type = self.f_status = self.f_member = self.f_field = self.f_level = ""
-        self.days, self.agenda, self.feeds, self.members = [], [], [], []
+        self.days, self.agenda, self.feeds, self.members, self.sections = [], [], [], [], []
         try:
             self.members, _ = team_options(actor, actor.tenant_id or 0)
             self._load_feeds(actor)
@@ -453,6 +472,19 @@ def _filters() -> rx.Component:
     )
 
 
+def _section(sec) -> rx.Component:
+    """A block of the planning below the activities (e.g. the communication plan's entries)."""
+    return rx.card(rx.vstack(
+        rx.heading(sec.title, size="4", as_="h2"),
+        rx.table.root(
+            rx.table.header(rx.table.row(rx.foreach(sec.columns, lambda c: rx.table.column_header_cell(c)))),
+            rx.table.body(rx.foreach(sec.rows, lambda r: rx.table.row(rx.foreach(r, lambda v: rx.table.cell(v))))),
+            width="100%", variant="surface", aria_label=sec.title,
+        ),
+        spacing="3", width="100%",
+    ), width="100%")
+
+
 def _feed_row(f) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(I18nState.tx["ui.calendar.feed_scope." + f.scope]),
@@ -519,6 +551,7 @@ def calendar_page() -> rx.Component:
             ("day", rx.vstack(_day_list(), width="100%")),
             _agenda(),
         ),
+        rx.foreach(CalendarState.sections, _section),
         _feeds(),
     )
 
