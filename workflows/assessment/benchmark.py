@@ -51,12 +51,12 @@ from tenants.core.actor import Actor, require
 from tenants.core.models import Tenant
 from tenants.core.roles import Perm
 from workflows.assessment import hooks
+from workflows.assessment.external import assigned_centre_ids
 from workflows.assessment.models import (
     Assessment,
     AssessmentStatus,
     BenchmarkStat,
     CentreScore,
-    EvaluatorAssignment,
     Mode,
     RefCriterion,
     RefDomain,
@@ -442,20 +442,13 @@ def _structure(session: Session, model_id: int, locale: str) -> tuple[list[dict]
               "tier": c.tier} for c in crits])
 
 
-def assigned_centres(session: Session, account_id: int) -> set[int]:
-    """Centres an external evaluator is assigned to (read across centres: the caller is the
-    benchmark service, which shows them nothing else)."""
-    return set(session.exec(select(EvaluatorAssignment.tenant_id).where(
-        EvaluatorAssignment.evaluator_account_id == account_id, EvaluatorAssignment.active)).all())
-
-
 def _scope(actor: Actor | None) -> tuple[Actor, set[int] | None]:
-    """(actor, centres they may name): None for a network admin (every centre)."""
+    """(actor, centres they may name): None for a network admin (every centre); an evaluator's
+    are the evaluator scope's (external.py owns it)."""
     if actor is not None and actor.is_network_admin:
         return require(actor, Perm.NETWORK_ADMIN), None
     actor = require(actor, Perm.NETWORK_EVALUATE)
-    with system_session("benchmark: evaluator's assignments") as s:
-        return actor, assigned_centres(s, actor.account_id)
+    return actor, assigned_centre_ids(actor)
 
 
 def network_benchmark(actor: Actor | None, *, model_id: Any = None, peer_group: Any = ALL,

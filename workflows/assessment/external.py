@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_
@@ -45,6 +46,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
+from integrations.validation import clean_text
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm, Role
@@ -363,17 +365,8 @@ def _criterion(s: Session, model_id: int, code: Any) -> RefCriterion:
     return c
 
 
-def _text(value: Any, limit: int, code: str, *, required: bool = False, what: str = "text") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid(f"{what} must be text", code=code, field=what)
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"{what} is required", code=code, field=what)
-    if len(value) > limit:
-        raise Invalid(f"{what} too long", code=code, field=what, max=limit)
-    return value
+# an evaluator's titles and notes are kept as typed, only stripped
+_text = partial(clean_text, multiline=True, controls=False)
 
 
 def _day(value: Any, what: str) -> date | None:
@@ -619,9 +612,9 @@ def do_start_external(actor: Actor, centre_id: Any, *, title: Any, period_label:
     takes the newest published model (kept from then on) and is compared with the centre's latest
     evaluated self-assessment when there is one."""
     cid = check_centre(actor, centre_id)
-    title = _text(title, TITLE_MAX, "assessment_title_required", required=True, what="title")
-    period = _text(period_label, 40, "invalid_period_label", what="period_label")
-    note = _text(framing_note, NOTE_MAX, "note_too_long", what="framing_note")
+    title = _text(title, TITLE_MAX, code="assessment_title_required", required=True, what="title")
+    period = _text(period_label, 40, code="invalid_period_label", what="period_label")
+    note = _text(framing_note, NOTE_MAX, code="note_too_long", what="framing_note")
     with tenant_session(cid) as s, transaction(s):
         if not _may_reach(s, actor, cid):
             raise NotFound("no such centre", code="not_found")
@@ -648,7 +641,7 @@ def do_plan_external(actor: Actor, assessment_id: Any, *, meeting_on: Any, until
     end = _day(until, "until")
     if end is not None and end < start:
         raise Invalid("the end is before the meeting", code="evaluation_period_invalid", field="until")
-    note = _text(note, NOTE_MAX, "note_too_long", what="note")
+    note = _text(note, NOTE_MAX, code="note_too_long", what="note")
     if meeting_id not in (None, ""):
         meeting_id = _int_id(meeting_id, "meeting")
     else:
@@ -681,7 +674,7 @@ def do_record_interview(actor: Actor, assessment_id: Any, *, membership_id: Any,
     day = _day(held_on, "held_on")
     if day is None:
         raise Invalid("the interview's date is required", code="invalid_date", field="held_on")
-    notes = _text(notes, NOTE_MAX, "note_too_long", what="notes")
+    notes = _text(notes, NOTE_MAX, code="note_too_long", what="notes")
     if criteria is None:
         criteria = []
     if not isinstance(criteria, list | tuple) or len(criteria) > 200:
@@ -914,7 +907,7 @@ def _queue_compute(s: Session, a: Assessment) -> None:
 def do_add_recommendation(actor: Actor, assessment_id: Any, *, text: Any, priority: Any = "medium",
                           criterion: Any = None) -> ExternalDetail:
     cid, aid = _open(actor, assessment_id)
-    body = _text(text, TEXT_MAX, "recommendation_text_required", required=True, what="text")
+    body = _text(text, TEXT_MAX, code="recommendation_text_required", required=True, what="text")
     if priority not in PRIORITIES:
         raise Invalid("priority: high, medium or low", code="invalid_priority", field="priority")
     with tenant_session(cid) as s, transaction(s):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND, attachment
 from integrations.settings import get_settings
-from integrations.validation import parse
+from integrations.validation import clean_field, parse
 from tenants.calendar.models import AcademicYear, Event, EventStaff
 from tenants.calendar.services import MANAGED_BY, tenant_zone
 from tenants.calendar.services import PUBLISHED as EVENT_PUBLISHED
@@ -70,19 +71,8 @@ COMPETENCIES = ("expertise", "quality", "organisation", "teamwork", "communicati
 
 # ---------------------------------------------------------------- input
 
-def _text(v: Any, max_len: int, *, required: str | None = None, one_line: bool = False) -> str:
-    if v is None:
-        v = ""
-    if not isinstance(v, str):
-        raise ValueError("invalid:a text is expected")
-    v = " ".join(v.split()) if one_line else v.strip()
-    if any(not (ch.isprintable() or ch in "\n\t") for ch in v):
-        raise ValueError("invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"too_long:at most {max_len} characters")
-    if required and not v:
-        raise ValueError(f"{required}:this field is required")
-    return v
+# the form's texts are multiline unless said otherwise
+_text = partial(clean_field, multiline=True, invalid_code="invalid", too_long_code="too_long")
 
 
 def _scale(v: Any, scale: tuple[int, ...], code: str) -> int:
@@ -156,7 +146,7 @@ class ObjectiveIn(BaseModel):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
-        return _text(v, 200, required="performance_objective_title_required", one_line=True)
+        return _text(v, 200, required_code="performance_objective_title_required", multiline=False)
 
     @field_validator("achievement", mode="before")
     @classmethod
@@ -202,12 +192,12 @@ class NextObjectiveIn(BaseModel):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
-        return _text(v, 200, required="performance_objective_title_required", one_line=True)
+        return _text(v, 200, required_code="performance_objective_title_required", multiline=False)
 
     @field_validator("measure", mode="before")
     @classmethod
     def _measure(cls, v: Any) -> str:
-        return _text(v, 300, one_line=True)
+        return _text(v, 300, multiline=False)
 
 
 class FormIn(BaseModel):
@@ -852,7 +842,7 @@ def do_comment(actor: Actor, tenant_id: int, review_id: int, comment: Any, *,
     """P27.7: the member gives their opinion on the finalised form, once; read-only after."""
     _require_team(actor, tenant_id)
     try:
-        text = _text(comment, TEXT_MAX, required="performance_comment_required")
+        text = _text(comment, TEXT_MAX, required_code="performance_comment_required")
     except ValueError as exc:
         code, _, msg = str(exc).partition(":")
         raise Invalid(msg.strip(), code=code) from None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from integrations.db import system_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from integrations.i18n import LANGS
-from integrations.validation import parse
+from integrations.validation import clean_field, parse
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account
 from tenants.core.roles import Perm
@@ -96,19 +96,6 @@ EDITABLE = (ModelStatus.DRAFT.value,)
 
 # ---------------------------------------------------------------- what may be written
 
-def _text(value: Any, max_len: int, *, multiline: bool) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError("text_invalid:text expected")
-    v = value.strip() if multiline else " ".join(value.split())
-    if any(not (ch.isprintable() or (multiline and ch in "\n\t")) for ch in v):
-        raise ValueError("text_invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"text_too_long:at most {max_len} characters")
-    return v
-
-
 def _i18n(value: Any, max_len: int, *, required: bool, multiline: bool = False) -> dict[str, str]:
     """{"fr": .., "en": .., "ar": ..}: French first (the procedure book's language), the others
     optional; empty languages are left out."""
@@ -121,7 +108,7 @@ def _i18n(value: Any, max_len: int, *, required: bool, multiline: bool = False) 
         raise ValueError(f"invalid_language:unknown language {sorted(unknown)[0]!s}")
     out = {}
     for lang in LANGS:
-        v = _text(value.get(lang), max_len, multiline=multiline)
+        v = clean_field(value.get(lang), max_len, multiline=multiline)
         if v:
             out[lang] = v
     if required and not out.get("fr"):
@@ -164,7 +151,7 @@ class ModelIn(BaseModel):
     def _t(cls, v: Any) -> str | None:
         if v is None:
             return None
-        t = _text(v, 200, multiline=False)
+        t = clean_field(v, 200, multiline=False)
         if not t:
             raise ValueError("model_title_required:a title is required")
         return t
@@ -172,27 +159,44 @@ class ModelIn(BaseModel):
     @field_validator("notes", mode="before")
     @classmethod
     def _n(cls, v: Any) -> str | None:
-        return None if v is None else _text(v, 4000, multiline=True)
+        return None if v is None else clean_field(v, 4000, multiline=True)
 
 
-class DomainIn(BaseModel):
-    """A domain's fields; on an update, the fields not given are kept."""
+class _PartIn(BaseModel):
+    """What a domain, a criterion and an indicator share: a code, a title per language and a
+    position (each declares position in its place: fields are checked in their order, and the
+    last refusal names the code)."""
 
     model_config = ConfigDict(extra="forbid")
+    CODE_MAX: ClassVar[int] = 20
     code: str | None = None
     title: dict[str, str] | None = None
-    family: str | None = None
-    position: int | None = None
 
     @field_validator("code", mode="before")
     @classmethod
     def _c(cls, v: Any) -> str | None:
-        return None if v is None else _code(v, 20)
+        return None if v is None else _code(v, cls.CODE_MAX)
 
     @field_validator("title", mode="before")
     @classmethod
     def _t(cls, v: Any) -> dict | None:
         return None if v is None else _i18n(v, MAX_TITLE, required=True)
+
+    @field_validator("position", mode="before", check_fields=False)
+    @classmethod
+    def _p(cls, v: Any) -> int | None:
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 1000:
+            raise ValueError("position_invalid:a position is a number from 0")
+        return v
+
+
+class DomainIn(_PartIn):
+    """A domain's fields; on an update, the fields not given are kept."""
+
+    family: str | None = None
+    position: int | None = None
 
     @field_validator("family", mode="before")
     @classmethod
@@ -204,24 +208,8 @@ class DomainIn(BaseModel):
             raise ValueError("family_invalid:a family of the procedure book or a standards dimension")
         return f
 
-    @field_validator("position", mode="before")
-    @classmethod
-    def _p(cls, v: Any) -> int | None:
-        return _position(v)
 
-
-def _position(v: Any) -> int | None:
-    if v is None:
-        return None
-    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 1000:
-        raise ValueError("position_invalid:a position is a number from 0")
-    return v
-
-
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str | None = None
-    title: dict[str, str] | None = None
+class CriterionIn(_PartIn):
     evidence: dict[str, str] | None = None
     tier: str | None = None
     justification: str | None = None
@@ -230,16 +218,6 @@ class CriterionIn(BaseModel):
     position: int | None = None
     # moves the criterion to another domain of the same model
     domain_id: int | None = None
-
-    @field_validator("code", mode="before")
-    @classmethod
-    def _c(cls, v: Any) -> str | None:
-        return None if v is None else _code(v, 20)
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _t(cls, v: Any) -> dict | None:
-        return None if v is None else _i18n(v, MAX_TITLE, required=True)
 
     @field_validator("evidence", mode="before")
     @classmethod
@@ -285,11 +263,6 @@ class CriterionIn(BaseModel):
                 out.append(code)
         return sorted(out)
 
-    @field_validator("position", mode="before")
-    @classmethod
-    def _p(cls, v: Any) -> int | None:
-        return _position(v)
-
     @field_validator("domain_id", mode="before")
     @classmethod
     def _d(cls, v: Any) -> int | None:
@@ -300,25 +273,13 @@ class CriterionIn(BaseModel):
         return v
 
 
-class IndicatorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str | None = None
-    title: dict[str, str] | None = None
+class IndicatorIn(_PartIn):
+    CODE_MAX: ClassVar[int] = 24
     live_key: str | None = None
     unit: str | None = None
     target: float | None = None
     higher_is_better: bool | None = None
     position: int | None = None
-
-    @field_validator("code", mode="before")
-    @classmethod
-    def _c(cls, v: Any) -> str | None:
-        return None if v is None else _code(v, 24)
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _t(cls, v: Any) -> dict | None:
-        return None if v is None else _i18n(v, MAX_TITLE, required=True)
 
     @field_validator("live_key", mode="before")
     @classmethod
@@ -360,11 +321,6 @@ class IndicatorIn(BaseModel):
         if v is None or isinstance(v, bool):
             return v
         raise ValueError("invalid:true or false")
-
-    @field_validator("position", mode="before")
-    @classmethod
-    def _p(cls, v: Any) -> int | None:
-        return _position(v)
 
 
 def _check_indicator(ind: RefIndicator) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
@@ -35,6 +36,7 @@ from sqlmodel import Session, select
 from integrations import outbox, storage
 from integrations.db import system_session, tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Invalid, NotFound
+from integrations.validation import clean_text
 from tenants.calendar.models import Event
 from tenants.calendar.services import tenant_zone
 from tenants.core.actor import Actor, require
@@ -219,16 +221,8 @@ def _int(value: Any, what: str = "assessment") -> int:
     return v
 
 
-def _text(value: Any, max_len: int, *, required: str | None = None, single_line: bool = True) -> str:
-    raw = str(value if value is not None else "")
-    v = " ".join(raw.split()) if single_line else raw.strip()
-    if any(not (ch.isprintable() or (not single_line and ch in "\n\t")) for ch in v):
-        raise Invalid("control characters are not allowed", code="text_invalid")
-    if len(v) > max_len:
-        raise Invalid(f"at most {max_len} characters", code="text_too_long", max=max_len)
-    if required and not v:
-        raise Invalid("this field is required", code=required)
-    return v
+# any value is taken as its text, as these services always did
+_text = partial(clean_text, coerce=True)
 
 
 def _date(value: Any, code: str) -> date | None:
@@ -439,9 +433,9 @@ def _team(s: Session) -> dict[int, str]:
 def do_start(actor: Actor, *, title: Any, period_label: Any = "", framing_note: Any = "") -> AssessmentDetail:
     """P28.1: the manager frames a self-assessment on the newest published model."""
     tid = _tenant(actor, Perm.ASSESSMENT_MANAGE)
-    title = _text(title, 200, required="assessment_title_required")
+    title = _text(title, 200, required_code="assessment_title_required")
     period = _text(period_label, 40)
-    note = _text(framing_note, 10_000, single_line=False)
+    note = _text(framing_note, 10_000, multiline=True)
     with tenant_session(tid) as s, transaction(s):
         model_id = newest_published_model_id(s)
         if model_id is None:
@@ -462,11 +456,11 @@ def do_update_framing(actor: Actor, assessment_id: Any, *, title: Any = None, pe
         a = _assessment(s, assessment_id, lock=True)
         _ensure_open(a)
         if title is not None:
-            a.title = _text(title, 200, required="assessment_title_required")
+            a.title = _text(title, 200, required_code="assessment_title_required")
         if period_label is not None:
             a.period_label = _text(period_label, 40)
         if framing_note is not None:
-            a.framing_note = _text(framing_note, 10_000, single_line=False)
+            a.framing_note = _text(framing_note, 10_000, multiline=True)
         a.updated_at = utcnow()
         s.add(a)
         audit(s, actor, "assessment.framed", tenant_id=tid, target_type="assessment", target_id=a.id)
@@ -589,7 +583,7 @@ def _add_evidence(actor: Actor, assessment_id: Any, criterion_code: Any, **field
 
 def do_add_link(actor: Actor, assessment_id: Any, *, url: Any, title: Any = "",
                 criterion_code: Any = None) -> EvidenceView:
-    link = _text(url, 1000, required="url_required")
+    link = _text(url, 1000, required_code="url_required")
     parsed = urlparse(link)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise Invalid("a link starts with http:// or https://", code="link_invalid")
@@ -599,7 +593,7 @@ def do_add_link(actor: Actor, assessment_id: Any, *, url: Any, title: Any = "",
 
 def do_add_note(actor: Actor, assessment_id: Any, *, note: Any, title: Any = "",
                 criterion_code: Any = None) -> EvidenceView:
-    body = _text(note, 10_000, required="note_required", single_line=False)
+    body = _text(note, 10_000, required_code="note_required", multiline=True)
     return _add_evidence(actor, assessment_id, criterion_code, kind=EvidenceKind.NOTE.value,
                          title=_text(title, 200), note=body)
 
@@ -852,7 +846,7 @@ def _action_fields(s: Session, x: AssessmentAction, text: Any, owner: Any, deadl
             raise Invalid("a strength or an improvement", code="action_kind_invalid")
         x.kind = k
     if text is not None:
-        x.text = _text(text, 2000, required="action_text_required", single_line=False)
+        x.text = _text(text, 2000, required_code="action_text_required", multiline=True)
     if owner is not None:
         x.owner_membership_id = _owner(s, owner)
     if deadline is not None:

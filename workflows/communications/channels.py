@@ -29,6 +29,7 @@ from integrations.db import (
 )
 from integrations.errors import Invalid, NotFound
 from integrations.http import LOCAL_HOSTS
+from integrations.validation import clean_text
 from tenants.core.actor import Actor, require
 from tenants.core.roles import Perm
 from tenants.core.services import audit
@@ -91,17 +92,6 @@ def _view(c: SocialChannel, new_secret: str = "") -> ChannelView:
 
 # ---------------------------------------------------------------- validation
 
-def _text(value: Any, max_len: int, code: str, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("text expected", code=code)
-    v = " ".join(value.split())
-    if len(v) > max_len or not v.isprintable() or (required and not v):
-        raise Invalid(f"{code}: at most {max_len} printable characters", code=code)
-    return v
-
-
 def _secret(value: Any, code: str, *, required: bool) -> str:
     if value is None:
         value = ""
@@ -114,7 +104,7 @@ def _secret(value: Any, code: str, *, required: bool) -> str:
 
 
 def _url(value: Any, *, required: bool) -> str:
-    v = _text(value, 500, "channel_bad_url")
+    v = clean_text(value, 500, code="channel_bad_url")
     if not v:
         if required:
             raise Invalid("an address is required", code="channel_bad_url")
@@ -136,8 +126,8 @@ def _clean(provider: Any, display_name: Any, account_id: Any, base_url: Any, tok
            secret: Any) -> tuple[str, str, str, str, str, str, str]:
     if provider not in social.PROVIDERS:
         raise Invalid("unknown network", code="channel_bad_provider")
-    name = _text(display_name, 120, "channel_bad_name", required=True)
-    account = _text(account_id, 100, "channel_bad_account")
+    name = clean_text(display_name, 120, code="channel_bad_name", required=True)
+    account = clean_text(account_id, 100, code="channel_bad_account")
     if provider in ("facebook", "linkedin"):
         if not (account.isascii() and account.isdigit()):
             raise Invalid("the page or organisation id is a number", code="channel_bad_account")

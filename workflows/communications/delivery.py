@@ -429,8 +429,8 @@ def queue_item(s: Session, item: CommItem) -> None:
         outbox.enqueue(s, POST_KIND, {"tenant_id": item.tenant_id, "delivery_id": d.id},
                        key=f"post:{item.tenant_id}:{d.id}", tenant_id=item.tenant_id)
     if EMAIL_CHANNEL in (item.channels or []):
-        body = mailing_rules._clean_texts(item.text, field="text", limit=mailing_rules.MAX_BODY)  # noqa: SLF001
-        subject = mailing_rules._clean_texts(item.subject or {"fr": item.title}, field="subject",  # noqa: SLF001
+        body = mailing_rules.clean_texts(item.text, field="text", limit=mailing_rules.MAX_BODY)
+        subject = mailing_rules.clean_texts(item.subject or {"fr": item.title}, field="subject",
                                              limit=mailing_rules.MAX_SUBJECT)
         m = Mailing(tenant_id=item.tenant_id, item_id=item.id, title=item.title[:200], subject=subject, body=body,
                     audience=mailing_rules.clean_audience(item.audience), category="events")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from integrations.errors import Conflict, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
+from integrations.validation import clean_per_lang, clean_text
 from tenants.calendar.models import Event
 from tenants.calendar.services import CANCELLED as EVENT_CANCELLED
 from tenants.calendar.services import tenant_zone
@@ -198,31 +200,9 @@ def _views(s: Session, tenant_id: int, rows: list[CommItem], now: datetime | Non
 
 # ---------------------------------------------------------------- validation
 
-def _text(value: Any, max_len: int, code: str, *, required: bool = False, multiline: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("text expected", code=code)
-    v = value.strip() if multiline else " ".join(value.split())
-    bad = any(not (ch.isprintable() or ch in "\n\r\t") for ch in v) if multiline else not v.isprintable()
-    if len(v) > max_len or bad:
-        raise Invalid(f"at most {max_len} characters", code=code, max=max_len)
-    if required and not v:
-        raise Invalid("required", code=code)
-    return v
-
-
-def _per_lang(value: Any, max_len: int, code: str, *, multiline: bool) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not set(value) <= set(LANGS):
-        raise Invalid("one text per language: fr, ar, en", code=code)
-    out = {}
-    for lang in LANGS:
-        v = _text(value.get(lang), max_len, code, multiline=multiline)
-        if v:
-            out[lang] = v
-    return out
+# an item's multiline texts also keep carriage returns
+_text = partial(clean_text, keep="\n\r\t")
+_per_lang = partial(clean_per_lang, langs=LANGS, keep="\n\r\t")
 
 
 def _str_list(value: Any, code: str) -> list[str]:
@@ -232,7 +212,7 @@ def _str_list(value: Any, code: str) -> list[str]:
         raise Invalid(f"a list of at most {MAX_LIST} values", code=code)
     out: list[str] = []
     for v in value:
-        w = _text(v, LIST_ITEM_MAX, code, required=True)
+        w = _text(v, LIST_ITEM_MAX, code=code, required=True)
         if w not in out:
             out.append(w)
     return out
@@ -322,7 +302,7 @@ def _apply(s: Session, item: CommItem, data: dict, zone: ZoneInfo, *, creating: 
         raise Invalid("unknown field", code="invalid")
     changed = []
     if creating or "title" in data:
-        item.title = _text(data.get("title"), TITLE_MAX, "comm_title_required", required=True)
+        item.title = _text(data.get("title"), TITLE_MAX, code="comm_title_required", required=True)
         changed.append("title")
     if creating or "event_id" in data or "offer_id" in data:
         ev = _ref_id(data.get("event_id", item.event_id), "event_not_found")
@@ -336,10 +316,10 @@ def _apply(s: Session, item: CommItem, data: dict, zone: ZoneInfo, *, creating: 
         item.draft_due_on = due_on(e.starts_at, zone) if e else None
         changed.append("subject_of")
     if creating or "text" in data:
-        item.text = _per_lang(data.get("text"), TEXT_MAX, "comm_bad_text", multiline=True)
+        item.text = _per_lang(data.get("text"), TEXT_MAX, code="comm_bad_text", multiline=True)
         changed.append("text")
     if creating or "subject" in data:
-        item.subject = _per_lang(data.get("subject"), SUBJECT_MAX, "comm_bad_subject", multiline=False)
+        item.subject = _per_lang(data.get("subject"), SUBJECT_MAX, code="comm_bad_subject", multiline=False)
         changed.append("subject")
     if creating or "media_ids" in data:
         item.media_ids = _media(s, data.get("media_ids"))
@@ -530,7 +510,7 @@ def do_check_item(actor: Actor, tenant_id: int, item_id: Any) -> ItemView:
 
 def do_send_back_item(actor: Actor, tenant_id: int, item_id: Any, comment: Any) -> ItemView:
     """The manager returns a submitted or checked item to its author with what to change."""
-    text = _text(comment, COMMENT_MAX, "comm_comment_required", required=True, multiline=True)
+    text = _text(comment, COMMENT_MAX, code="comm_comment_required", required=True, multiline=True)
 
     def change(s: Session, item: CommItem) -> None:
         item.checked_by_account_id = item.checked_at = None

@@ -28,6 +28,7 @@ from integrations import outbox
 from integrations.db import system_session, tenant_session, utcnow
 from integrations.errors import Conflict, Invalid, NotFound
 from integrations.settings import get_settings
+from integrations.validation import clean_per_lang
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm, Role
@@ -86,24 +87,13 @@ def render(text: str, context: dict) -> str:
         raise Invalid("template cannot be rendered", code="template_variable_unknown", detail=str(exc)) from None
 
 
-def _clean_texts(values: object, *, field: str, limit: int) -> dict[str, str]:
-    if not isinstance(values, dict):
-        raise Invalid("expected one text per language", code="mailing_text_required", field=field)
-    out: dict[str, str] = {}
-    for lang, text in values.items():
-        if lang not in LANGS:
-            raise Invalid("unknown language", code="language_unknown", field=field, language=str(lang))
-        text = str(text or "").strip()
-        if not text:
-            continue
-        if len(text) > limit:
-            raise Invalid("text too long", code="text_too_long", field=field, max=limit)
-        check_template(text, field=f"{field}.{lang}")
-        out[lang] = text
-    if "fr" not in out:
-        # French is the centre's first language: every recipient falls back to it
-        raise Invalid("the French text is required", code="mailing_text_required", field=field)
-    return out
+def clean_texts(values: object, *, field: str, limit: int) -> dict[str, str]:
+    """A mailing's subject or body: French required (every recipient falls back to it), each
+    text a template whose variables exist; kept as written, only stripped."""
+    return clean_per_lang(values, limit, code="mailing_text_required", unknown_code="language_unknown",
+                          required_code="mailing_text_required", what=field, langs=LANGS,
+                          multiline=True, controls=False, coerce=True, too_long_code="text_too_long",
+                          check=lambda text, lang: check_template(text, field=f"{field}.{lang}"))
 
 
 # ---------------------------------------------------------------- segments
@@ -270,8 +260,8 @@ def do_create_mailing(actor: Actor, tenant_id: int, *, title: str, subject: dict
         raise Invalid("a title is required (200 characters at most)", code="mailing_title_required")
     if category not in CATEGORIES:
         raise Invalid("unknown category", code="preference_category_unknown")
-    subj = _clean_texts(subject, field="subject", limit=MAX_SUBJECT)
-    text = _clean_texts(body, field="body", limit=MAX_BODY)
+    subj = clean_texts(subject, field="subject", limit=MAX_SUBJECT)
+    text = clean_texts(body, field="body", limit=MAX_BODY)
     aud = clean_audience(audience)
     with tenant_session(tenant_id) as s:
         m = Mailing(tenant_id=tenant_id, item_id=item_id, title=title, subject=subj, body=text, audience=aud,

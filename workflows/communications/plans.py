@@ -31,6 +31,7 @@ from integrations.errors import Conflict, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
+from integrations.validation import clean_text
 from tenants.calendar.models import Event
 from tenants.calendar.planning import PlanSection, day_label, register_plan_section
 from tenants.calendar.services import HOST_VALIDATED, PROPOSED, PUBLISHED, tenant_zone
@@ -164,14 +165,7 @@ def _build(s: Session, start: date, end: date, zone, keep: dict[int, dict] | Non
 
 
 def _text(value: Any, max_len: int, code: str, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("text expected", code=code)
-    v = value.strip()
-    if len(v) > max_len or any(not (ch.isprintable() or ch in "\n\r\t") for ch in v) or (required and not v):
-        raise Invalid(f"at most {max_len} characters", code=code, max=max_len)
-    return v
+    return clean_text(value, max_len, code=code, required=required, multiline=True, keep="\n\r\t")
 
 
 def _title(kind: str, start: date, end: date) -> str:

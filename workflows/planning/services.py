@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -33,7 +34,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
-from integrations.validation import parse
+from integrations.validation import clean_field, parse
 from tenants.calendar.models import AcademicYear, Event, Semester
 from tenants.calendar.types import ACTIVITY_TYPES
 from tenants.core.actor import Actor, require
@@ -71,24 +72,9 @@ HOST_APPROVER_ROLES = (Role.HOST_APPROVER.value,)
 
 # ---------------------------------------------------------------- text helpers
 
-def _line(value: Any, max_len: int, *, required: str | None = None) -> str:
-    v = " ".join(str(value if value is not None else "").split())
-    if not v.isprintable():
-        raise ValueError("invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"too_long:at most {max_len} characters")
-    if required and not v:
-        raise ValueError(f"{required}:this field is required")
-    return v
-
-
-def _para(value: Any, max_len: int) -> str:
-    v = str(value if value is not None else "").strip()
-    if any(not (ch.isprintable() or ch in "\n\t") for ch in v):
-        raise ValueError("invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"too_long:at most {max_len} characters")
-    return v
+# in a validator or caught as ValueError by the services; any value is taken as its text
+_line = partial(clean_field, coerce=True, invalid_code="invalid", too_long_code="too_long")
+_para = partial(_line, multiline=True)
 
 
 def _key(value: Any) -> str:
@@ -122,7 +108,7 @@ class ObjectiveIn(BaseModel):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
-        return _line(v, 200, required="objective_title_required")
+        return _line(v, 200, required_code="objective_title_required")
 
     @field_validator("description", mode="before")
     @classmethod
@@ -145,7 +131,7 @@ class BudgetLineIn(BaseModel):
     @field_validator("label", mode="before")
     @classmethod
     def _label(cls, v: Any) -> str:
-        return _line(v, 200, required="budget_label_required")
+        return _line(v, 200, required_code="budget_label_required")
 
     @field_validator("amount", mode="before")
     @classmethod
@@ -208,7 +194,7 @@ class ActivityIn(BaseModel):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
-        return _line(v, 200, required="activity_title_required")
+        return _line(v, 200, required_code="activity_title_required")
 
     @field_validator("description", mode="before")
     @classmethod

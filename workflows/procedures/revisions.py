@@ -158,17 +158,6 @@ def check_definition(code: str, version: int, definition: Any) -> Procedure:
 
 # ---------------------------------------------------------------- helpers
 
-def _text(value: Any, *, field: str, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{field}: text expected", code="invalid", field=field)
-    value = value.strip()
-    if len(value) > limit:
-        raise Invalid(f"{field} too long", code="too_long", field=field, max=limit)
-    return value
-
-
 def _names(s: Session, ids: set[int | None]) -> dict[int, str]:
     return q.names(s, ids)
 
@@ -328,7 +317,7 @@ def do_approve_and_publish(actor: Actor, tenant_id: int, version_id: int, *, cha
     previous one is retired; running instances keep theirs), the incidents it answers are
     addressed, and every active member holding a role of the new version is told by e-mail."""
     require(actor, Perm.PROCEDURE_MANAGE, tenant_id=tenant_id)
-    change_note = _text(change_note, field="change_note", limit=NOTE_MAX)
+    change_note = engine.note_text(change_note, NOTE_MAX, what="change_note")
     if not change_note:
         raise Invalid("say what changed", code="change_note_required")
     now = utcnow()
@@ -513,7 +502,7 @@ def do_log_incident(actor: Actor, tenant_id: int, *, code: str | None = None, de
     """Something that went wrong or was missing in a procedure (`code` None: a procedure the
     centre lacks), raised in a monthly meeting."""
     require(actor, Perm.PROCEDURE_VIEW, tenant_id=tenant_id)
-    description = _text(description, field="description", limit=DESCRIPTION_MAX)
+    description = engine.note_text(description, DESCRIPTION_MAX, what="description")
     if not description:
         raise Invalid("describe the incident", code="description_required")
     if meeting_id is not None and _int(meeting_id) is None:
@@ -556,7 +545,7 @@ def do_decide_incident(actor: Actor, tenant_id: int, incident_id: int, *, accept
     require(actor, Perm.PROCEDURE_MANAGE, tenant_id=tenant_id)
     if not isinstance(accept, bool):
         raise Invalid("accept or dismiss", code="invalid", field="accept")
-    note = _text(note, field="note", limit=DESCRIPTION_MAX)
+    note = engine.note_text(note, DESCRIPTION_MAX, what="note")
     if not note:
         raise Invalid("record the meeting's decision", code="reason_required")
     iid = _int(incident_id)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import case, func, update
@@ -36,6 +37,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
+from integrations.validation import clean_text
 from tenants.calendar import services as calendar_services
 from tenants.calendar.models import AcademicYear, Event, Semester
 from tenants.calendar.services import tenant_zone
@@ -82,6 +84,10 @@ MAX_PER_PAGE = 100
 REMIND_BEFORE = timedelta(hours=24)
 REMIND_EVERY = timedelta(hours=24)
 DUE_LOCAL_TIME = time(9, 0)  # a due day falls due at 9:00 in the centre's time zone
+
+# the procedures' free texts (notes, reasons, descriptions): kept as written, only stripped
+note_text = partial(clean_text, multiline=True, controls=False, invalid_code="invalid",
+                    too_long_code="too_long")
 
 
 # ---------------------------------------------------------------- definitions
@@ -233,7 +239,7 @@ def do_publish_version(actor: Actor, tenant_id: int, code: str, definition: Any,
     running instances keep the version they started with. The definition must validate."""
     require(actor, Perm.PROCEDURE_MANAGE, tenant_id=tenant_id)
     code = _check_code(code)
-    change_note = _text(change_note, field="change_note", limit=2000)
+    change_note = note_text(change_note, 2000, what="change_note")
     if not isinstance(definition, dict):
         raise Invalid("a procedure definition is expected", code="invalid_definition")
     with tenant_session(tenant_id) as s, transaction(s):
@@ -552,17 +558,6 @@ def _holds(task: ProcedureTask, step: dict, me: q.Member | None) -> bool:
     return False
 
 
-def _text(value: Any, *, field: str, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{field}: text expected", code="invalid", field=field)
-    value = value.strip()
-    if len(value) > limit:
-        raise Invalid(f"{field} too long", code="too_long", field=field, max=limit)
-    return value
-
-
 def _load_task(s: Session, task_id: Any) -> tuple[ProcedureTask, ProcedureInstance]:
     """The task and its instance (locked), or not_found: another centre's task included."""
     if not isinstance(task_id, int) or isinstance(task_id, bool):
@@ -595,7 +590,7 @@ def _take(s: Session, task: ProcedureTask, values: dict) -> None:
 def _finish(actor: Actor, tenant_id: int, task_id: Any, *, branch: str | None, note: Any, now: datetime | None,
             decide: bool) -> TaskView:
     require(actor, Perm.PROCEDURE_VIEW, tenant_id=tenant_id)
-    note = _text(note, field="note", limit=NOTE_MAX)
+    note = note_text(note, NOTE_MAX, what="note")
     now = now or utcnow()
     with tenant_session(tenant_id) as s, transaction(s):
         task, inst = _load_task(s, task_id)
@@ -653,7 +648,7 @@ def decide_step_in_meeting(s: Session, actor: Actor, task_id: Any, *, meeting: s
     with the same outcome, then the instance moves on as after do_decide / do_complete_task.
     The task must be on that meeting's agenda. Returns the task and the outcome ("done" for a
     plain task). The caller checks who may decide for the meeting."""
-    note = _text(note, field="note", limit=NOTE_MAX)
+    note = note_text(note, NOTE_MAX, what="note")
     now = now or utcnow()
     task, inst = _load_task(s, task_id)
     if task.meeting != meeting:
@@ -690,7 +685,7 @@ def do_skip_task(actor: Actor, tenant_id: int, task_id: int, *, reason: str,
     """An optional step not needed, or a condition that did not hold: its holder says so; the
     manager may skip any open task (someone away, a step that no longer applies)."""
     require(actor, Perm.PROCEDURE_VIEW, tenant_id=tenant_id)
-    reason = _text(reason, field="reason", limit=REASON_MAX)
+    reason = note_text(reason, REASON_MAX, what="reason")
     if not reason:
         raise Invalid("say why the step is skipped", code="reason_required")
     now = now or utcnow()
@@ -744,7 +739,7 @@ def do_reassign_task(actor: Actor, tenant_id: int, task_id: int, membership_id: 
 
 def do_cancel_instance(actor: Actor, tenant_id: int, instance_id: int, *, reason: str) -> InstanceView:
     require(actor, Perm.PROCEDURE_MANAGE, tenant_id=tenant_id)
-    reason = _text(reason, field="reason", limit=REASON_MAX)
+    reason = note_text(reason, REASON_MAX, what="reason")
     if not reason:
         raise Invalid("say why the procedure is cancelled", code="reason_required")
     if not isinstance(instance_id, int) or isinstance(instance_id, bool):

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,7 +28,7 @@ from sqlmodel import Session, select
 from integrations import storage
 from integrations.db import tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
-from integrations.validation import parse
+from integrations.validation import clean_field, parse
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership
 from tenants.core.roles import Perm, Role
@@ -82,27 +83,13 @@ def _profile_saved(s: Session, tenant_id: int, profile_id: int | None) -> None:
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{5,24}$")
 
 
-def _line(value: str, max_len: int, code: str = "too_long") -> str:
-    """One line of text: spaces collapsed, no control characters (PostgreSQL refuses NUL)."""
-    v = " ".join(str(value or "").split())
-    if not v.isprintable():
-        raise ValueError("invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"{code}:at most {max_len} characters")
-    return v
-
-
-def _para(value: str, max_len: int) -> str:
-    v = str(value or "").strip()
-    if any(not (ch.isprintable() or ch in "\n\t") for ch in v):
-        raise ValueError("invalid:control characters are not allowed")
-    if len(v) > max_len:
-        raise ValueError(f"too_long:at most {max_len} characters")
-    return v
+# in the validators (ValueError "<code>:<message>"); a line has its spaces collapsed
+_line = partial(clean_field, coerce=True, invalid_code="invalid", too_long_code="too_long")
+_para = partial(_line, multiline=True)
 
 
 def clean_phone(value: str) -> str:
-    v = _line(value, 30, "invalid_phone")
+    v = _line(value, 30, too_long_code="invalid_phone")
     if v and not _PHONE_RE.match(v):
         raise ValueError("invalid_phone:digits, spaces and an optional leading +")
     return v
