@@ -115,38 +115,41 @@ class SlotsIn(BaseModel):
         return out
 
 
-class AvailabilityIn(BaseModel):
+class _AtIn(BaseModel):
+    """A date of the interview: a member's answer about it, or the one fixed."""
+
     model_config = ConfigDict(extra="forbid")
     at: datetime
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, v: datetime) -> datetime:
+        return _aware(v, "at")
+
+
+class AvailabilityIn(_AtIn):
     available: bool
 
-    @field_validator("at")
-    @classmethod
-    def _at(cls, v: datetime) -> datetime:
-        return _aware(v, "at")
 
-
-class ScheduleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    at: datetime
+class ScheduleIn(_AtIn):
     meeting_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
-    @field_validator("at")
-    @classmethod
-    def _at(cls, v: datetime) -> datetime:
-        return _aware(v, "at")
 
+class _ObjectiveTitleIn(BaseModel):
+    """An objective, the year's (rated) or the next year's, starts with its title."""
 
-class ObjectiveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str
-    achievement: int
-    comment: str = ""
 
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
         return _text(v, 200, required_code="performance_objective_title_required", multiline=False)
+
+
+class ObjectiveIn(_ObjectiveTitleIn):
+    achievement: int
+    comment: str = ""
 
     @field_validator("achievement", mode="before")
     @classmethod
@@ -183,16 +186,9 @@ class CompetencyIn(BaseModel):
         return _text(v, 1000)
 
 
-class NextObjectiveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str
+class NextObjectiveIn(_ObjectiveTitleIn):
     measure: str = ""  # how it will be measured
     due_on: date | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title(cls, v: Any) -> str:
-        return _text(v, 200, required_code="performance_objective_title_required", multiline=False)
 
     @field_validator("measure", mode="before")
     @classmethod
@@ -726,16 +722,21 @@ def do_schedule(actor: Actor, tenant_id: int, review_id: int, at: Any, *, meetin
 
 # ---------------------------------------------------------------- P27.5 the form sent before
 
-def _send_form(s: Session, actor: Actor | None, r: PerformanceReview, now: datetime, *, by: str) -> None:
-    zone = tenant_zone(s, r.tenant_id)
+def _m14_attachment(s: Session, r: PerformanceReview) -> dict:
+    """M14 as it stands, in its member's language, to attach to a mail to them."""
     acc = _account_of(s, r.membership_id)
     lang = _lang(s, r.tenant_id, acc)[0] if acc else "fr"
-    pdf = _render(s, r, lang)
+    return attachment(f"m14-{r.id}.pdf", "application/pdf", _render(s, r, lang))
+
+
+def _send_form(s: Session, actor: Actor | None, r: PerformanceReview, now: datetime, *, by: str) -> None:
+    zone = tenant_zone(s, r.tenant_id)
+    m14 = _m14_attachment(s, r)
     r.status, r.form_sent_at = FORM_SENT, now
     _touch(r, now)
     s.add(r)
     _mail(s, r.tenant_id, r.membership_id, "performance_form", f"performance-form:{r.tenant_id}:{r.id}",
-          attachments=[attachment(f"m14-{r.id}.pdf", "application/pdf", pdf)], when=_when(r.interview_at, zone),
+          attachments=[m14], when=_when(r.interview_at, zone),
           link=_link(r.id))
     audit(s, actor, "performance.form_sent", tenant_id=r.tenant_id, target_type="performance_review",
           target_id=r.id, by=by)
@@ -827,11 +828,8 @@ def do_finalise(actor: Actor, tenant_id: int, review_id: int, *, now: datetime |
         r.status, r.finalised_at = FINALISED, now
         _touch(r, now)
         s.add(r)
-        acc = _account_of(s, r.membership_id)
-        lang = _lang(s, tenant_id, acc)[0] if acc else "fr"
         _mail(s, tenant_id, r.membership_id, "performance_finalised", f"performance-finalised:{r.id}",
-              attachments=[attachment(f"m14-{r.id}.pdf", "application/pdf", _render(s, r, lang))],
-              link=_link(r.id))
+              attachments=[_m14_attachment(s, r)], link=_link(r.id))
         audit(s, actor, "performance.finalised", tenant_id=tenant_id, target_type="performance_review",
               target_id=r.id, overall=(r.form or {}).get("overall"))
         return _detail(s, r, is_manager=True, is_member=False)

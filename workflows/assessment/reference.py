@@ -827,21 +827,55 @@ def _in_model(s: Session, table: type, item_id: Any, model_id: int, code: str) -
     return row
 
 
-def do_add_domain(actor: Actor, model_id: Any, data: Any) -> DomainView:
-    body = parse(DomainIn, data)
+def _titled(body: _PartIn) -> None:
+    # a new part is written in French first; an update may leave its title as it is
     if body.title is None:
         raise Invalid("the French title is required", code="title_fr_required")
+
+
+def _room(siblings: list, most: int, what: str) -> None:
+    if len(siblings) >= most:
+        raise Invalid(f"at most {most} {what}", code="too_many_items", max=most)
+
+
+def _insert(s: Session, siblings: list, item: Any, position: int | None) -> None:
+    """A new part among its siblings, at `position` (the end when None)."""
+    s.add(item)
+    s.flush()
+    _place(siblings + [item], item, position)
+    s.flush()
+
+
+def _recode(s: Session, m: ReferenceModel, item: Any, code: str | None) -> None:
+    if code:
+        item.code = _free_code(s, m.id, code, own=item.code)
+
+
+def _set_given(item: Any, body: _PartIn, fields: tuple[str, ...]) -> None:
+    """On an update, the fields given replace the part's; those not given (None) are kept."""
+    for f in fields:
+        v = getattr(body, f)
+        if v is not None:
+            setattr(item, f, v)
+
+
+def _remove(s: Session, item: Any, table: type, **parent: int) -> None:
+    """Delete a part (its children gone first) and number its former siblings again."""
+    s.delete(item)
+    s.flush()
+    _renumber(_siblings(s, table, **parent))
+
+
+def do_add_domain(actor: Actor, model_id: Any, data: Any) -> DomainView:
+    body = parse(DomainIn, data)
+    _titled(body)
     if not body.code:
         raise Invalid("a domain needs a code", code="code_invalid")
     with _draft(actor, model_id, "add a domain") as (s, m):
         siblings = _siblings(s, RefDomain, model_id=m.id)
-        if len(siblings) >= MAX_DOMAINS:
-            raise Invalid(f"at most {MAX_DOMAINS} domains", code="too_many_items", max=MAX_DOMAINS)
+        _room(siblings, MAX_DOMAINS, "domains")
         d = RefDomain(model_id=m.id, code=_free_code(s, m.id, body.code), family=body.family or "", title=body.title)
-        s.add(d)
-        s.flush()
-        _place(siblings + [d], d, body.position)
-        s.flush()
+        _insert(s, siblings, d, body.position)
         _audit(actor, "domain_added", m, domain=d.code)
         return _dom_view(d)
 
@@ -850,12 +884,8 @@ def do_update_domain(actor: Actor, model_id: Any, domain_id: Any, data: Any) -> 
     body = parse(DomainIn, data)
     with _draft(actor, model_id, "edit a domain") as (s, m):
         d = _in_model(s, RefDomain, domain_id, m.id, "ref_domain_not_found")
-        if body.code:
-            d.code = _free_code(s, m.id, body.code, own=d.code)
-        if body.title is not None:
-            d.title = body.title
-        if body.family is not None:
-            d.family = body.family
+        _recode(s, m, d, body.code)
+        _set_given(d, body, ("title", "family"))
         if body.position is not None:
             _place(_siblings(s, RefDomain, model_id=m.id), d, body.position)
         s.add(d)
@@ -871,9 +901,7 @@ def do_delete_domain(actor: Actor, model_id: Any, domain_id: Any) -> None:
         crit_ids = select(RefCriterion.id).where(RefCriterion.domain_id == d.id)
         s.exec(delete(RefIndicator).where(RefIndicator.criterion_id.in_(crit_ids)))
         s.exec(delete(RefCriterion).where(RefCriterion.domain_id == d.id))
-        s.delete(d)
-        s.flush()
-        _renumber(_siblings(s, RefDomain, model_id=m.id))
+        _remove(s, d, RefDomain, model_id=m.id)
         _audit(actor, "domain_deleted", m, domain=d.code)
 
 
@@ -884,22 +912,16 @@ def _renumber(items: list) -> None:
 
 def do_add_criterion(actor: Actor, model_id: Any, domain_id: Any, data: Any) -> CriterionView:
     body = parse(CriterionIn, data)
-    if body.title is None:
-        raise Invalid("the French title is required", code="title_fr_required")
+    _titled(body)
     with _draft(actor, model_id, "add a criterion") as (s, m):
         d = _in_model(s, RefDomain, domain_id, m.id, "ref_domain_not_found")
         siblings = _siblings(s, RefCriterion, domain_id=d.id)
-        if len(siblings) >= MAX_CRITERIA_PER_DOMAIN:
-            raise Invalid(f"at most {MAX_CRITERIA_PER_DOMAIN} criteria", code="too_many_items",
-                          max=MAX_CRITERIA_PER_DOMAIN)
+        _room(siblings, MAX_CRITERIA_PER_DOMAIN, "criteria")
         code = _free_code(s, m.id, body.code) if body.code else _next_code(s, m.id, d.code, letters=False)
         c = RefCriterion(model_id=m.id, domain_id=d.id, code=code, title=body.title, evidence=body.evidence or {},
                          tier=body.tier or Tier.SHOULD.value, justification=body.justification or "below_met",
                          weight=body.weight or 1.0, procedures=body.procedures or [])
-        s.add(c)
-        s.flush()
-        _place(siblings + [c], c, body.position)
-        s.flush()
+        _insert(s, siblings, c, body.position)
         _audit(actor, "criterion_added", m, criterion=c.code)
         return _crit_view(c, d.code)
 
@@ -908,12 +930,8 @@ def do_update_criterion(actor: Actor, model_id: Any, criterion_id: Any, data: An
     body = parse(CriterionIn, data)
     with _draft(actor, model_id, "edit a criterion") as (s, m):
         c = _in_model(s, RefCriterion, criterion_id, m.id, "ref_criterion_not_found")
-        if body.code:
-            c.code = _free_code(s, m.id, body.code, own=c.code)
-        for f in ("title", "evidence", "tier", "justification", "weight", "procedures"):
-            v = getattr(body, f)
-            if v is not None:
-                setattr(c, f, v)
+        _recode(s, m, c, body.code)
+        _set_given(c, body, ("title", "evidence", "tier", "justification", "weight", "procedures"))
         old_domain = c.domain_id
         if body.domain_id is not None and body.domain_id != c.domain_id:
             target = _in_model(s, RefDomain, body.domain_id, m.id, "ref_domain_not_found")
@@ -936,32 +954,24 @@ def do_delete_criterion(actor: Actor, model_id: Any, criterion_id: Any) -> None:
     with _draft(actor, model_id, "delete a criterion") as (s, m):
         c = _in_model(s, RefCriterion, criterion_id, m.id, "ref_criterion_not_found")
         s.exec(delete(RefIndicator).where(RefIndicator.criterion_id == c.id))
-        s.delete(c)
-        s.flush()
-        _renumber(_siblings(s, RefCriterion, domain_id=c.domain_id))
+        _remove(s, c, RefCriterion, domain_id=c.domain_id)
         _audit(actor, "criterion_deleted", m, criterion=c.code)
 
 
 def do_add_indicator(actor: Actor, model_id: Any, criterion_id: Any, data: Any) -> IndicatorView:
     body = parse(IndicatorIn, data)
-    if body.title is None:
-        raise Invalid("the French title is required", code="title_fr_required")
+    _titled(body)
     with _draft(actor, model_id, "add an indicator") as (s, m):
         c = _in_model(s, RefCriterion, criterion_id, m.id, "ref_criterion_not_found")
         siblings = _siblings(s, RefIndicator, criterion_id=c.id)
-        if len(siblings) >= MAX_INDICATORS_PER_CRITERION:
-            raise Invalid(f"at most {MAX_INDICATORS_PER_CRITERION} indicators", code="too_many_items",
-                          max=MAX_INDICATORS_PER_CRITERION)
+        _room(siblings, MAX_INDICATORS_PER_CRITERION, "indicators")
         code = _free_code(s, m.id, body.code) if body.code else _next_code(s, m.id, c.code, letters=True)
         live = body.live_key or ""
         i = RefIndicator(model_id=m.id, criterion_id=c.id, code=code, title=body.title, live_key=live,
                          unit=body.unit or LIVE_UNITS.get(live, "number"), target=body.target,
                          higher_is_better=True if body.higher_is_better is None else body.higher_is_better)
         _check_indicator(i)
-        s.add(i)
-        s.flush()
-        _place(siblings + [i], i, body.position)
-        s.flush()
+        _insert(s, siblings, i, body.position)
         _audit(actor, "indicator_added", m, indicator=i.code)
         return _ind_view(i)
 
@@ -970,20 +980,15 @@ def do_update_indicator(actor: Actor, model_id: Any, indicator_id: Any, data: An
     body = parse(IndicatorIn, data)
     with _draft(actor, model_id, "edit an indicator") as (s, m):
         i = _in_model(s, RefIndicator, indicator_id, m.id, "ref_indicator_not_found")
-        if body.code:
-            i.code = _free_code(s, m.id, body.code, own=i.code)
-        if body.title is not None:
-            i.title = body.title
+        _recode(s, m, i, body.code)
         if body.live_key is not None:
             i.live_key = body.live_key
             if body.unit is None and i.live_key:
                 i.unit = LIVE_UNITS[i.live_key]
-        if body.unit is not None:
-            i.unit = body.unit
+        # after the live figure's unit: a unit given wins
+        _set_given(i, body, ("title", "unit", "higher_is_better"))
         if "target" in body.model_fields_set:
             i.target = body.target
-        if body.higher_is_better is not None:
-            i.higher_is_better = body.higher_is_better
         _check_indicator(i)
         if body.position is not None:
             _place(_siblings(s, RefIndicator, criterion_id=i.criterion_id), i, body.position)
@@ -996,7 +1001,5 @@ def do_update_indicator(actor: Actor, model_id: Any, indicator_id: Any, data: An
 def do_delete_indicator(actor: Actor, model_id: Any, indicator_id: Any) -> None:
     with _draft(actor, model_id, "delete an indicator") as (s, m):
         i = _in_model(s, RefIndicator, indicator_id, m.id, "ref_indicator_not_found")
-        s.delete(i)
-        s.flush()
-        _renumber(_siblings(s, RefIndicator, criterion_id=i.criterion_id))
+        _remove(s, i, RefIndicator, criterion_id=i.criterion_id)
         _audit(actor, "indicator_deleted", m, indicator=i.code)

@@ -17,8 +17,10 @@ edited: a change makes the next version, in status `updating`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -92,41 +94,50 @@ def _new_key(prefix: str, used: set[str]) -> str:
             return k
 
 
+@contextlib.contextmanager
+def _as_invalid() -> Iterator[None]:
+    """A text helper's refusal (ValueError "<code>:<message>") raised as the service's Invalid."""
+    try:
+        yield
+    except ValueError as exc:
+        code, msg = str(exc).split(":", 1)
+        raise Invalid(msg, code=code) from None
+
+
 # ---------------------------------------------------------------- content (M30)
 
-class ObjectiveIn(BaseModel):
+class _ItemIn(BaseModel):
+    """What an objective, an activity and a budget line share: a key (made when missing) first,
+    and the description of those that have one."""
+
     model_config = ConfigDict(extra="forbid")
     key: str = ""
-    title: str
-    description: str = ""
 
     @field_validator("key", mode="before")
     @classmethod
     def _k(cls, v: Any) -> str:
         return _key(v)
+
+    @field_validator("description", mode="before", check_fields=False)
+    @classmethod
+    def _description(cls, v: Any) -> str:
+        return _para(v, 4000)
+
+
+class ObjectiveIn(_ItemIn):
+    title: str
+    description: str = ""
 
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
         return _line(v, 200, required_code="objective_title_required")
 
-    @field_validator("description", mode="before")
-    @classmethod
-    def _description(cls, v: Any) -> str:
-        return _para(v, 4000)
 
-
-class BudgetLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str = ""
+class BudgetLineIn(_ItemIn):
     label: str
     amount: Decimal = Field(default=Decimal(0), max_digits=14, decimal_places=2)
     currency: str = "MAD"
-
-    @field_validator("key", mode="before")
-    @classmethod
-    def _k(cls, v: Any) -> str:
-        return _key(v)
 
     @field_validator("label", mode="before")
     @classmethod
@@ -172,9 +183,7 @@ def _number(v: Any) -> float | None:
     return f if f == f and f not in (float("inf"), float("-inf")) else None
 
 
-class ActivityIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str = ""
+class ActivityIn(_ItemIn):
     title: str
     objective_key: str
     type: str = OTHER_TYPE
@@ -186,20 +195,15 @@ class ActivityIn(BaseModel):
     targets: dict[str, float] = Field(default_factory=dict)
     budget_line: str = ""
 
-    @field_validator("key", "objective_key", "budget_line", mode="before")
+    @field_validator("objective_key", "budget_line", mode="before")
     @classmethod
-    def _k(cls, v: Any) -> str:
+    def _refs(cls, v: Any) -> str:
         return _key(v)
 
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> str:
         return _line(v, 200, required_code="activity_title_required")
-
-    @field_validator("description", mode="before")
-    @classmethod
-    def _description(cls, v: Any) -> str:
-        return _para(v, 4000)
 
     @field_validator("audience", "period", mode="before")
     @classmethod
@@ -426,16 +430,20 @@ def _sees_drafts(actor: Actor) -> bool:
     return actor.can(Perm.PLAN_COMMENT) or actor.can(Perm.PLAN_MANAGE)
 
 
-def _plan(s: Session, plan_id: Any, *, lock: bool = False) -> ActionPlan:
-    if not isinstance(plan_id, int) or isinstance(plan_id, bool) or not 0 < plan_id < 2**31:
-        raise NotFound("plan not found", code="not_found")
-    qy = select(ActionPlan).where(ActionPlan.id == plan_id)
+def _row(s: Session, model: type, row_id: Any, lock: bool, what: str) -> Any:
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or not 0 < row_id < 2**31:
+        raise NotFound(f"{what} not found", code="not_found")
+    qy = select(model).where(model.id == row_id)
     if lock:
         qy = qy.with_for_update().execution_options(populate_existing=True)
-    p = s.exec(qy).first()
-    if p is None:
-        raise NotFound("plan not found", code="not_found")
-    return p
+    row = s.exec(qy).first()
+    if row is None:
+        raise NotFound(f"{what} not found", code="not_found")
+    return row
+
+
+def _plan(s: Session, plan_id: Any, *, lock: bool = False) -> ActionPlan:
+    return _row(s, ActionPlan, plan_id, lock, "plan")
 
 
 def _version(s: Session, plan_id: int, version_no: int) -> ActionPlanVersion:
@@ -652,11 +660,8 @@ def do_create_plan(actor: Actor, tenant_id: int, academic_year_id: int, *, title
     require(actor, Perm.PLAN_MANAGE, tenant_id=tenant_id)
     if not isinstance(academic_year_id, int) or isinstance(academic_year_id, bool) or academic_year_id <= 0:
         raise NotFound("academic year not found", code="academic_year_not_found")
-    try:
+    with _as_invalid():
         title = _line(title, 200)
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
     with tenant_session(tenant_id) as s, transaction(s):
         year = s.get(AcademicYear, academic_year_id)
         if year is None or year.tenant_id != tenant_id:
@@ -681,11 +686,8 @@ def do_save_draft(actor: Actor, tenant_id: int, plan_id: int, content: Any, *, c
     version (status `updating`)."""
     require(actor, Perm.PLAN_MANAGE, tenant_id=tenant_id)
     clean = clean_content(content)
-    try:
+    with _as_invalid():
         note = _para(change_note, 2000)
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
     with tenant_session(tenant_id) as s, transaction(s):
         p = _plan(s, plan_id, lock=True)
         _check_owners(s, clean)
@@ -753,12 +755,9 @@ def do_open_review(actor: Actor, tenant_id: int, plan_id: int) -> PlanView:
 def do_comment(actor: Actor, tenant_id: int, plan_id: int, body: str, *, item_key: str = "") -> CommentView:
     """P01.2: a remark on the draft under review, on the whole plan or on one item."""
     require(actor, Perm.PLAN_COMMENT, tenant_id=tenant_id)
-    try:
+    with _as_invalid():
         text = _para(body, 4000)
         key = _key(item_key)
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
     if not text:
         raise Invalid("the comment is empty", code="comment_required")
     with tenant_session(tenant_id) as s, transaction(s):
@@ -812,11 +811,8 @@ def do_submit_to_host(actor: Actor, tenant_id: int, plan_id: int) -> PlanView:
 
 
 def _host_comment(comment: Any, *, required: bool) -> str:
-    try:
+    with _as_invalid():
         text = _para(comment, 4000)
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
     if required and not text:
         raise Invalid("say what is to change", code="comment_required")
     return text
@@ -924,15 +920,7 @@ def plan_progress(actor: Actor, tenant_id: int, plan_id: int, *, today: date | N
 # ---------------------------------------------------------------- mid-year review (P02)
 
 def _review(s: Session, review_id: Any, *, lock: bool = False) -> MidYearReview:
-    if not isinstance(review_id, int) or isinstance(review_id, bool) or not 0 < review_id < 2**31:
-        raise NotFound("review not found", code="not_found")
-    qy = select(MidYearReview).where(MidYearReview.id == review_id)
-    if lock:
-        qy = qy.with_for_update().execution_options(populate_existing=True)
-    r = s.exec(qy).first()
-    if r is None:
-        raise NotFound("review not found", code="not_found")
-    return r
+    return _row(s, MidYearReview, review_id, lock, "review")
 
 
 def _review_view(s: Session, r: MidYearReview) -> ReviewView:
@@ -990,14 +978,7 @@ def do_start_mid_year_review(actor: Actor, tenant_id: int, plan_id: int) -> Revi
 
 
 def _gap(s: Session, item_id: Any, *, lock: bool = False) -> tuple[GapItem, MidYearReview]:
-    if not isinstance(item_id, int) or isinstance(item_id, bool) or not 0 < item_id < 2**31:
-        raise NotFound("gap not found", code="not_found")
-    qy = select(GapItem).where(GapItem.id == item_id)
-    if lock:
-        qy = qy.with_for_update().execution_options(populate_existing=True)
-    g = s.exec(qy).first()
-    if g is None:
-        raise NotFound("gap not found", code="not_found")
+    g = _row(s, GapItem, item_id, lock, "gap")
     r = _review(s, g.review_id)
     if r.status != REVIEW_OPEN:
         raise Conflict("the review is closed", code="review_closed")
@@ -1027,11 +1008,8 @@ def do_assign_gap(actor: Actor, tenant_id: int, item_id: int, membership_id: int
 def do_explain_gap(actor: Actor, tenant_id: int, item_id: int, *, explanation: str, new_action: str = "") -> GapView:
     """The assignee (or the manager) explains the gap and proposes new actions (P02.3, P02.5)."""
     require(actor, Perm.PLAN_COMMENT, tenant_id=tenant_id)
-    try:
+    with _as_invalid():
         text, action = _para(explanation, 4000), _para(new_action, 4000)
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
     if not text:
         raise Invalid("the explanation is empty", code="explanation_required")
     with tenant_session(tenant_id) as s, transaction(s):

@@ -17,8 +17,9 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import path_id
 from cc_network.pages.calendar.common import Option, input_field, select_field, text_area
-from cc_network.pages.forms import as_id, form_str, id_or_zero
+from cc_network.pages.forms import as_id, form_str
 from cc_network.ui.components import confirm_dialog, empty, messages
 from cc_network.ui.i18n import I18nState, tr, tr_var
 from cc_network.ui.layout import area_page
@@ -253,8 +254,7 @@ class EvaluationState(AppState):
     form_key: int = 0
 
     def _from_path(self) -> int:
-        m = _PATH.match(str(self.router.url.path or ""))
-        return id_or_zero(m.group(1) if m else None)
+        return path_id(self, _PATH)
 
     def _show(self, actor: Actor, d: ext.ExternalDetail) -> None:
         self.found, self.aid, self.title, self.centre, self.status = True, d.id, d.title, d.centre_name, d.status

@@ -10,9 +10,10 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload, path_id
 from cc_network.pages.assessment.self import ROUTE, in_lang, pick, status_badge
 from cc_network.pages.calendar.common import Option, input_field, select_field, text_area
-from cc_network.pages.forms import as_id, form_str, id_or_zero
+from cc_network.pages.forms import as_id, form_str
 from cc_network.ui.components import checkbox, empty, messages
 from cc_network.ui.i18n import tr, tr_var
 from cc_network.ui.layout import api_url, area_page
@@ -91,8 +92,7 @@ class AssessmentResultState(AppState):
     form_key: int = 0
 
     def _from_path(self) -> int:
-        m = _PATH.match(str(self.router.url.path or ""))
-        return id_or_zero(m.group(1) if m else None)
+        return path_id(self, _PATH)
 
     def _load(self, actor: Actor) -> None:
         r = sa.get_result(actor, self._from_path())
@@ -129,17 +129,7 @@ class AssessmentResultState(AppState):
         return self._refresh(actor)
 
     def _run(self, do, notice: str):  # noqa: ANN001
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            do(actor)
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        self._ok(notice)
-        return None
+        return act_and_reload(self, do, notice)
 
     @rx.event
     def add_action(self, form: dict):

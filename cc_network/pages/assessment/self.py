@@ -11,6 +11,7 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload, path_id
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -18,7 +19,7 @@ from cc_network.pages.calendar.common import (
     select_field,
     text_area,
 )
-from cc_network.pages.forms import as_id, as_page, form_str, id_or_zero
+from cc_network.pages.forms import as_id, as_page, form_str
 from cc_network.pages.portal.common import zone_of
 from cc_network.ui.components import confirm_dialog, empty, messages, pager
 from cc_network.ui.i18n import I18nState, tr, tr_var
@@ -266,8 +267,7 @@ class AssessmentState(AppState):
     form_key: int = 0
 
     def _from_path(self) -> int:
-        m = _PATH.match(str(self.router.url.path or ""))
-        return id_or_zero(m.group(1) if m else None)
+        return path_id(self, _PATH)
 
     def _show(self, actor: Actor, d: sa.AssessmentDetail) -> None:
         zone = zone_of(self.tenant_slug)
@@ -325,17 +325,7 @@ class AssessmentState(AppState):
 
     def _act(self, do, notice: str):  # noqa: ANN001
         """A service call on the assessment of the page's path, in the caller's centre."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            do(actor, self._from_path())
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: do(a, self._from_path()), notice)
 
     @rx.event
     def save_framing(self, form: dict):

@@ -10,6 +10,7 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload, path_id
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -321,23 +322,11 @@ class CommItemState(AppState):
         return self._refresh(actor)
 
     def _from_path(self) -> int:
-        # every action reads the item from the address, never from a var the client could set
-        m = _PATH.match(str(self.router.url.path or ""))
-        return id_or_zero(m.group(1) if m else None)
+        return path_id(self, _PATH)
 
     def _act(self, call, notice: str):  # noqa: ANN001
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
         self.item_id = self._from_path()
-        try:
-            call(actor, actor.tenant_id or 0)
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: call(a, a.tenant_id or 0), notice)
 
     @rx.event
     def save(self, form: dict):

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -237,17 +238,7 @@ class NeedPipelineState(AppState):
 
     def _act(self, fn, notice: str):  # noqa: ANN001
         """Runs a service call for the need of the page, then reloads; a refusal shows its message."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            fn(actor, actor.tenant_id or 0)
-            self._load(actor)
-        except ServiceError as exc:
-            fail(self, exc)
-            return None
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: fn(a, a.tenant_id or 0), notice, fail)
 
     @rx.event
     def on_load(self):

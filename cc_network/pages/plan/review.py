@@ -11,6 +11,7 @@ import dataclasses
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload
 from cc_network.pages.calendar.common import Option, text_area
 from cc_network.pages.forms import as_id, form_str
 from cc_network.pages.plan.common import fail, metric_label, num, status_badge
@@ -106,17 +107,7 @@ class PlanReviewState(AppState):
         return self._refresh()
 
     def _do(self, fn, notice: str):  # noqa: ANN001
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            fn(actor)
-            self._load(actor)
-        except ServiceError as exc:
-            fail(self, exc)
-            return None
-        self._ok(notice)
-        return None
+        return act_and_reload(self, fn, notice, fail)
 
     @rx.event
     def start_review(self):

@@ -79,6 +79,22 @@ def _field(form: object, prefix: str) -> dict:
             "sector": form_str(form, prefix + "sector", max_len=150), "tracks": _tracks(form, prefix)}
 
 
+def _current(actor: Actor, listing, item_id: int):  # noqa: ANN001
+    """The item as stored in the caller's own centre (its state is kept on a rename)."""
+    found = next((x for x in listing(actor, actor.tenant_id or 0, include_inactive=True) if x.id == item_id), None)
+    if found is None:
+        raise NotFound("list item not found", code="not_found")
+    return found
+
+
+def _save_establishment(actor: Actor, tid: int, data: dict, item_id: int) -> None:
+    do_save_establishment(actor, tid, data, establishment_id=item_id)
+
+
+def _save_study_field(actor: Actor, tid: int, data: dict, item_id: int) -> None:
+    do_save_study_field(actor, tid, data, field_id=item_id)
+
+
 class StudyListsState(AppState):
     establishments: list[EstablishmentRow] = []
     fields: list[FieldRow] = []
@@ -142,113 +158,69 @@ class StudyListsState(AppState):
     def stop_edit(self, _open: bool = False):
         self.editing_id, self.editing_kind = 0, ""
 
-    # ------------------------------------------------------------ establishments
+    def _save(self, work, notice: str):  # noqa: ANN001
+        """`work(actor, tenant_id)` for the caller, then the dialog closes and the lists reload."""
+        actor = self._actor()
+        if actor is None:
+            return rx.redirect("/login")
+        try:
+            work(actor, actor.tenant_id or 0)
+            self._done(actor, notice)
+        except ServiceError as exc:
+            fail(self, exc)
+        return None
 
-    def _current_establishment(self, actor: Actor, item_id: int):
-        """The item as stored in the caller's own centre (its state is kept on a rename)."""
-        found = next((e for e in list_establishments(actor, actor.tenant_id or 0, include_inactive=True)
-                      if e.id == item_id), None)
-        if found is None:
-            raise NotFound("establishment not found", code="not_found")
-        return found
+    def _edit(self, form: dict, listing, parse, save):  # noqa: ANN001
+        """Saves an item's edit dialog; its state (active or not) is kept as stored."""
+        def work(actor: Actor, tid: int) -> None:
+            item_id = as_id(form.get("item_id") if isinstance(form, dict) else None)
+            data = parse(form)
+            current = _current(actor, listing, item_id)
+            save(actor, tid, {**data, "active": current.active}, item_id)
+        return self._save(work, "ui.lists.saved")
+
+    def _set_active(self, item_id: int, active: bool, listing, fields, save):  # noqa: ANN001
+        """Deactivates or reactivates an item as stored (nothing else of it changes)."""
+        def work(actor: Actor, tid: int) -> None:
+            if not isinstance(active, bool):
+                raise Invalid("active must be true or false", code="invalid")
+            current = _current(actor, listing, as_id(item_id))
+            save(actor, tid, {**fields(current), "active": active}, current.id)
+        return self._save(work, "ui.lists.reactivated" if active else "ui.lists.deactivated")
+
+    # ------------------------------------------------------------ establishments
 
     @rx.event
     def add_establishment(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            do_save_establishment(actor, actor.tenant_id or 0, _establishment(form, NEW_EST))
-            self._done(actor, "ui.lists.establishment_added")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._save(lambda a, tid: do_save_establishment(a, tid, _establishment(form, NEW_EST)),
+                          "ui.lists.establishment_added")
 
     @rx.event
     def save_establishment(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            item_id = as_id(form.get("item_id") if isinstance(form, dict) else None)
-            data = _establishment(form, EDIT_EST)
-            current = self._current_establishment(actor, item_id)
-            do_save_establishment(actor, actor.tenant_id or 0, {**data, "active": current.active},
-                                  establishment_id=item_id)
-            self._done(actor, "ui.lists.saved")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._edit(form, list_establishments, lambda f: _establishment(f, EDIT_EST), _save_establishment)
 
     @rx.event
     def set_establishment_active(self, item_id: int, active: bool):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            if not isinstance(active, bool):
-                raise Invalid("active must be true or false", code="invalid")
-            current = self._current_establishment(actor, as_id(item_id))
-            do_save_establishment(actor, actor.tenant_id or 0,
-                                  {"name": current.name, "city": current.city, "is_host": current.is_host,
-                                   "active": active}, establishment_id=current.id)
-            self._done(actor, "ui.lists.reactivated" if active else "ui.lists.deactivated")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._set_active(item_id, active, list_establishments,
+                                lambda e: {"name": e.name, "city": e.city, "is_host": e.is_host},
+                                _save_establishment)
 
     # ------------------------------------------------------------ fields of study
 
-    def _current_field(self, actor: Actor, item_id: int):
-        found = next((f for f in list_study_fields(actor, actor.tenant_id or 0, include_inactive=True)
-                      if f.id == item_id), None)
-        if found is None:
-            raise NotFound("field of study not found", code="not_found")
-        return found
-
     @rx.event
     def add_study_field(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            do_save_study_field(actor, actor.tenant_id or 0, _field(form, NEW_FIELD))
-            self._done(actor, "ui.lists.field_added")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._save(lambda a, tid: do_save_study_field(a, tid, _field(form, NEW_FIELD)),
+                          "ui.lists.field_added")
 
     @rx.event
     def save_study_field(self, form: dict):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            item_id = as_id(form.get("item_id") if isinstance(form, dict) else None)
-            data = _field(form, EDIT_FIELD)
-            current = self._current_field(actor, item_id)
-            do_save_study_field(actor, actor.tenant_id or 0, {**data, "active": current.active}, field_id=item_id)
-            self._done(actor, "ui.lists.saved")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._edit(form, list_study_fields, lambda f: _field(f, EDIT_FIELD), _save_study_field)
 
     @rx.event
     def set_study_field_active(self, item_id: int, active: bool):
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            if not isinstance(active, bool):
-                raise Invalid("active must be true or false", code="invalid")
-            current = self._current_field(actor, as_id(item_id))
-            do_save_study_field(actor, actor.tenant_id or 0,
-                                {"name": current.name, "sector": current.sector, "tracks": list(current.tracks),
-                                 "active": active}, field_id=current.id)
-            self._done(actor, "ui.lists.reactivated" if active else "ui.lists.deactivated")
-        except ServiceError as exc:
-            fail(self, exc)
-        return None
+        return self._set_active(item_id, active, list_study_fields,
+                                lambda f: {"name": f.name, "sector": f.sector, "tracks": list(f.tracks)},
+                                _save_study_field)
 
 
 # ---------------------------------------------------------------- components

@@ -95,6 +95,27 @@ def clean_phone(value: str) -> str:
     return v
 
 
+def clean_skills(values: list[str]) -> list[str]:
+    """Skills as typed (a student's, a job need's): each a line, blanks and case-insensitive
+    repeats left out, in their order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in values:
+        v = _line(raw, 60)
+        if v and v.casefold() not in seen:
+            seen.add(v.casefold())
+            out.append(v)
+    return out
+
+
+def _list_name(value: str, max_len: int) -> str:
+    """The name of a BD05 list's item (an establishment, a field of study)."""
+    v = _line(value, max_len)
+    if len(v) < 2:
+        raise ValueError("name_required:a name is required")
+    return v
+
+
 class LanguageInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     language: str
@@ -190,14 +211,7 @@ class ProfileInput(BaseModel):
     @field_validator("skills")
     @classmethod
     def _skills(cls, values: list[str]) -> list[str]:
-        out: list[str] = []
-        seen: set[str] = set()
-        for raw in values:
-            v = _line(raw, 60)
-            if v and v.casefold() not in seen:
-                seen.add(v.casefold())
-                out.append(v)
-        return out
+        return clean_skills(values)
 
 
 class EstablishmentInput(BaseModel):
@@ -210,10 +224,7 @@ class EstablishmentInput(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        v = _line(v, 200)
-        if len(v) < 2:
-            raise ValueError("name_required:a name is required")
-        return v
+        return _list_name(v, 200)
 
     @field_validator("city")
     @classmethod
@@ -231,10 +242,7 @@ class StudyFieldInput(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        v = _line(v, 150)
-        if len(v) < 2:
-            raise ValueError("name_required:a name is required")
-        return v
+        return _list_name(v, 150)
 
     @field_validator("sector")
     @classmethod
@@ -353,6 +361,15 @@ def _own_student_membership(actor: Actor, tenant_id: int) -> int:
     if actor.membership_id is None or Role.STUDENT.value not in actor.roles:
         raise Forbidden("only students have a profile", code="not_a_student")
     return actor.membership_id
+
+
+def _require_self_or_staff(actor: Actor, tenant_id: int, membership_id: int) -> None:
+    """The student themself, or staff with STUDENT_VIEW; never anyone else."""
+    own = actor is not None and actor.tenant_id == tenant_id and actor.membership_id == membership_id
+    if own:
+        _own_student_membership(actor, tenant_id)
+    else:
+        require(actor, Perm.STUDENT_VIEW, tenant_id=tenant_id)
 
 
 def student_membership(s: Session, tenant_id: int, membership_id: int) -> tuple[Membership, Account]:
@@ -683,11 +700,7 @@ def do_delete_cv(actor: Actor, tenant_id: int) -> None:
 
 def open_cv(actor: Actor, tenant_id: int, student_membership_id: int) -> tuple[str, bytes]:
     """The CV file for the student themself or staff with STUDENT_VIEW; never anyone else."""
-    own = actor is not None and actor.tenant_id == tenant_id and actor.membership_id == student_membership_id
-    if own:
-        _own_student_membership(actor, tenant_id)
-    else:
-        require(actor, Perm.STUDENT_VIEW, tenant_id=tenant_id)
+    _require_self_or_staff(actor, tenant_id, student_membership_id)
     with tenant_session(tenant_id) as s:
         student_membership(s, tenant_id, student_membership_id)
         p = _profile_of(s, student_membership_id)
@@ -722,11 +735,7 @@ def do_set_consent(actor: Actor, tenant_id: int, *, granted: bool) -> ConsentSta
 
 
 def consent_history(actor: Actor, tenant_id: int, membership_id: int) -> list[ConsentEntry]:
-    own = actor is not None and actor.tenant_id == tenant_id and actor.membership_id == membership_id
-    if own:
-        _own_student_membership(actor, tenant_id)
-    else:
-        require(actor, Perm.STUDENT_VIEW, tenant_id=tenant_id)
+    _require_self_or_staff(actor, tenant_id, membership_id)
     with tenant_session(tenant_id) as s:
         student_membership(s, tenant_id, membership_id)
         rows = s.exec(select(ConsentRecord).where(ConsentRecord.membership_id == membership_id)

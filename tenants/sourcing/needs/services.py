@@ -36,7 +36,7 @@ from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import STAFF_ROLES, Perm, Responsibility, Role
 from tenants.core.services import audit
 from tenants.portal.profiles.models import Level, StudyField
-from tenants.portal.profiles.services import LanguageInput, _line, _para
+from tenants.portal.profiles.services import LanguageInput, _line, _para, clean_skills
 from tenants.sourcing.access import ENDED, advance, company_person
 from tenants.sourcing.needs.models import (
     RECRUITMENT_DAY_THRESHOLD,
@@ -130,13 +130,7 @@ class NeedInput(BaseModel):
     @field_validator("skills")
     @classmethod
     def _skills(cls, values: list[str]) -> list[str]:
-        out: list[str] = []
-        seen: set[str] = set()
-        for raw in values:
-            v = _line(raw, 60)
-            if v and v.casefold() not in seen:
-                seen.add(v.casefold())
-                out.append(v)
+        out = clean_skills(values)
         if len(out) > MAX_SKILLS:
             raise ValueError(f"too_many_skills:at most {MAX_SKILLS} skills")
         return out

@@ -16,7 +16,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import String, cast
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from integrations import outbox, ratelimit
 from integrations.crypto import token_hash
@@ -36,15 +36,16 @@ from tenants.sourcing.needs.models import CompanyAccessRequest
 from tenants.sourcing.partners.models import Company, Person, PersonKind
 from tenants.sourcing.partners.services import (
     CompanyInput,
+    ContactIn,
     Page,
     PersonInput,
+    _company_name,
     _email,
     _page_args,
-    _person_name,
-    _phone,
+    _paged,
     create_company_in,
     create_person_in,
-    line_text,
+    fill_empty,
     live_company,
     live_person,
     para_text,
@@ -59,8 +60,7 @@ REQUEST_RATE = "5/hour"
 
 # ---------------------------------------------------------------- input
 
-class AccessRequestInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AccessRequestInput(ContactIn):
     company_name: str
     full_name: str
     email: str
@@ -71,15 +71,7 @@ class AccessRequestInput(BaseModel):
     @field_validator("company_name", mode="before")
     @classmethod
     def _company(cls, v: object) -> str:
-        v = line_text(v, 200)
-        if not v:
-            raise ValueError("name_required:the company's name is required")
-        return v
-
-    @field_validator("full_name", mode="before")
-    @classmethod
-    def _name(cls, v: object) -> str:
-        return _person_name(v)
+        return _company_name(v)
 
     @field_validator("email", mode="before")
     @classmethod
@@ -88,16 +80,6 @@ class AccessRequestInput(BaseModel):
         if not v:
             raise ValueError("invalid_email:an e-mail address is required")
         return v
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _tel(cls, v: object) -> str:
-        return _phone(v)
-
-    @field_validator("job_title", mode="before")
-    @classmethod
-    def _title(cls, v: object) -> str:
-        return line_text(v, 150)
 
     @field_validator("message", mode="before")
     @classmethod
@@ -147,6 +129,12 @@ class InvitationView:
 def _request_view(r: CompanyAccessRequest) -> AccessRequestView:
     return AccessRequestView(r.id, r.company_name, r.full_name, r.email, r.phone, r.job_title, r.message, r.status,
                              r.company_id, r.requested_at, r.handled_at, r.rejection_reason)
+
+
+def _contact_by_email(s: Session, email: str) -> Person | None:
+    """The oldest contact not merged away with this e-mail (an invitation or a request reuses it)."""
+    return s.exec(select(Person).where(Person.email == email, Person.merged_into_id.is_(None))
+                  .order_by(Person.id)).first()
 
 
 # ---------------------------------------------------------------- invitation
@@ -228,8 +216,7 @@ def do_invite_contact(actor: Actor, tenant_id: int, data: dict | InviteInput) ->
                 if new.company_id is None:
                     raise Invalid("choose the company this person speaks for", code="company_required")
                 live_company(s, new.company_id)
-                person = s.exec(select(Person).where(Person.email == new.email, Person.merged_into_id.is_(None))
-                                .order_by(Person.id)).first()
+                person = _contact_by_email(s, new.email)
                 if person is None:
                     person = create_person_in(s, actor, tenant_id, new, allow_duplicate=True)
                 elif person.company_id is None:
@@ -306,10 +293,9 @@ def list_access_requests(actor: Actor, tenant_id: int, *, status: str | None = P
         q = select(CompanyAccessRequest)
         if status is not None:
             q = q.where(CompanyAccessRequest.status == status)
-        total = s.exec(select(func.count()).select_from(q.subquery())).one()
         order = (CompanyAccessRequest.requested_at, CompanyAccessRequest.id) if status == PENDING else \
             (CompanyAccessRequest.requested_at.desc(), CompanyAccessRequest.id.desc())
-        rows = s.exec(q.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+        rows, total = _paged(s, q, page, per_page, *order)
         return Page([_request_view(r) for r in rows], total, page, per_page)
 
 
@@ -336,17 +322,14 @@ def do_approve_access_request(actor: Actor, tenant_id: int, request_id: int, *, 
             else:
                 company = create_company_in(s, actor, tenant_id, parse(CompanyInput, {"name": r.company_name}),
                                             allow_duplicate=allow_duplicate)
-            person = s.exec(select(Person).where(Person.email == r.email, Person.merged_into_id.is_(None))
-                            .order_by(Person.id)).first()
+            person = _contact_by_email(s, r.email)
             if person is None:
                 person = create_person_in(s, actor, tenant_id, PersonInput(
                     full_name=r.full_name, email=r.email, phone=r.phone, job_title=r.job_title,
                     company_id=company.id), allow_duplicate=True)
             else:
                 person.company_id = company.id
-                for f in ("phone", "job_title"):
-                    if not getattr(person, f) and getattr(r, f):
-                        setattr(person, f, getattr(r, f))
+                fill_empty(person, r, ("phone", "job_title"))
                 person.name_key = person.name_key or person_key(person.full_name)
             invitation = invite_person_in(s, actor, tenant_id, person)
             r.status, r.company_id = APPROVED, company.id

@@ -224,8 +224,29 @@ class CompanyPatch(CompanyInput):
         return None if v is None else _choice(v, Relationship, "invalid_relationship")
 
 
-class PersonInput(BaseModel):
+class ContactIn(BaseModel):
+    """A contact person's name, phone and job title, as a contact record and a company's access
+    request take them (each model declares the fields, in its own order)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("full_name", mode="before", check_fields=False)
+    @classmethod
+    def _name(cls, v: object) -> str:
+        return _person_name(v)
+
+    @field_validator("phone", mode="before", check_fields=False)
+    @classmethod
+    def _phone(cls, v: object) -> str:
+        return _phone(v)
+
+    @field_validator("job_title", mode="before", check_fields=False)
+    @classmethod
+    def _title(cls, v: object) -> str:
+        return line_text(v, 150)
+
+
+class PersonInput(ContactIn):
     full_name: str
     kind: str = PersonKind.HR.value
     email: str = ""
@@ -233,11 +254,6 @@ class PersonInput(BaseModel):
     job_title: str = ""
     company_id: int | None = None
     notes: str = ""
-
-    @field_validator("full_name", mode="before")
-    @classmethod
-    def _name(cls, v: object) -> str:
-        return _person_name(v)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -248,16 +264,6 @@ class PersonInput(BaseModel):
     @classmethod
     def _email(cls, v: object) -> str:
         return _email(v)
-
-    @field_validator("phone", mode="before")
-    @classmethod
-    def _phone(cls, v: object) -> str:
-        return _phone(v)
-
-    @field_validator("job_title", mode="before")
-    @classmethod
-    def _title(cls, v: object) -> str:
-        return line_text(v, 150)
 
     @field_validator("notes", mode="before")
     @classmethod
@@ -394,6 +400,17 @@ def _page_args(page: object, per_page: object, default: int = 50) -> tuple[int, 
     return min(p, 100_000), pp
 
 
+def _paged(s: Session, q: object, page: int, per_page: int, *order: object) -> tuple[list, int]:
+    """One page of the query's rows in `order`, and how many rows the query has in all."""
+    total = s.exec(select(func.count()).select_from(q.subquery())).one()
+    return list(s.exec(q.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()), total
+
+
+def _filter_text(value: str | None, max_len: int) -> str:
+    """A list filter typed by the user: printable characters only, cut to the column's size."""
+    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()[:max_len]
+
+
 def _company_view(c: Company, people: int = 0) -> CompanyView:
     return CompanyView(c.id, c.name, c.sector, c.size, c.city, c.website, c.relationship, c.key_partner, c.notes,
                        people, c.created_at, c.updated_at)
@@ -406,17 +423,22 @@ def _person_view(p: Person, company_name: str = "") -> PersonView:
 
 # ---------------------------------------------------------------- lookups (inside a session)
 
-def live_company(s: Session, company_id: int | None, *, for_update: bool = False) -> Company:
-    """A company of the session's tenant that was not merged away; else not_found."""
-    if company_id is None or isinstance(company_id, bool) or not isinstance(company_id, int):
-        raise NotFound("company not found", code="not_found")
-    q = select(Company).where(Company.id == company_id)
+def _live(s: Session, model: type[T], row_id: int | None, for_update: bool, what: str) -> T:
+    """A row of the session's tenant that was not merged away; else not_found."""
+    if row_id is None or isinstance(row_id, bool) or not isinstance(row_id, int):
+        raise NotFound(f"{what} not found", code="not_found")
+    q = select(model).where(model.id == row_id)
     if for_update:
         q = q.with_for_update()
-    c = s.exec(q).first()
-    if c is None or c.merged_into_id is not None:
-        raise NotFound("company not found", code="not_found")
-    return c
+    row = s.exec(q).first()
+    if row is None or row.merged_into_id is not None:
+        raise NotFound(f"{what} not found", code="not_found")
+    return row
+
+
+def live_company(s: Session, company_id: int | None, *, for_update: bool = False) -> Company:
+    """A company of the session's tenant that was not merged away; else not_found."""
+    return _live(s, Company, company_id, for_update, "company")
 
 
 def _followed(s: Session, model: type, row_id: int) -> object:
@@ -432,15 +454,7 @@ def _followed(s: Session, model: type, row_id: int) -> object:
 
 
 def live_person(s: Session, person_id: int | None, *, for_update: bool = False) -> Person:
-    if person_id is None or isinstance(person_id, bool) or not isinstance(person_id, int):
-        raise NotFound("person not found", code="not_found")
-    q = select(Person).where(Person.id == person_id)
-    if for_update:
-        q = q.with_for_update()
-    p = s.exec(q).first()
-    if p is None or p.merged_into_id is not None:
-        raise NotFound("person not found", code="not_found")
-    return p
+    return _live(s, Person, person_id, for_update, "person")
 
 
 def find_company_by_key(s: Session, key: str, *, exclude_id: int | None = None) -> Company | None:
@@ -476,6 +490,42 @@ def _people_counts(s: Session, ids: list[int]) -> dict[int, int]:
     return {cid: n for cid, n in rows}
 
 
+def _company_out(s: Session, c: Company) -> CompanyView:
+    return _company_view(c, _people_counts(s, [c.id]).get(c.id, 0))
+
+
+def _person_out(s: Session, p: Person) -> PersonView:
+    return _person_view(p, _company_names(s, {p.company_id}).get(p.company_id, ""))
+
+
+def _duplicate_company(existing: Company) -> Conflict:
+    return Conflict("a company with this name exists", code="duplicate_company",
+                    existing_id=existing.id, existing_name=existing.name)
+
+
+def _duplicate_person(dup: Person) -> Conflict:
+    return Conflict("this person is already in the contacts", code="duplicate_person",
+                    existing_id=dup.id, existing_name=dup.full_name)
+
+
+def _apply(row: object, changes: dict) -> dict[str, list]:
+    """Set the changed fields; what really changed, as {field: [before, after]}."""
+    before = {k: getattr(row, k) for k in changes}
+    for k, v in changes.items():
+        setattr(row, k, v)
+    return {k: [before[k], v] for k, v in changes.items() if before[k] != v}
+
+
+def fill_empty(keep: object, source: object, fields: tuple[str, ...]) -> list[str]:
+    """Copy into `keep` the fields it lacks and `source` has; the fields filled."""
+    filled = []
+    for f in fields:
+        if not getattr(keep, f) and getattr(source, f):
+            setattr(keep, f, getattr(source, f))
+            filled.append(f)
+    return filled
+
+
 # ---------------------------------------------------------------- companies
 
 def list_companies(actor: Actor, tenant_id: int, *, query: str = "", sector: str = "", relationship: str = "",
@@ -488,7 +538,7 @@ def list_companies(actor: Actor, tenant_id: int, *, query: str = "", sector: str
         raise Invalid("unknown relationship", code="invalid_filter")
     with tenant_session(tenant_id) as s:
         q = select(Company).where(Company.merged_into_id.is_(None))
-        query = "".join(ch for ch in (query or "") if ch.isprintable()).strip()[:200]
+        query = _filter_text(query, 200)
         if query:
             like = f"%{query.lower()}%"
             key = company_key(query)
@@ -496,18 +546,17 @@ def list_companies(actor: Actor, tenant_id: int, *, query: str = "", sector: str
             if key:
                 cond = cond | Company.name_key.like(f"%{key}%")
             q = q.where(cond)
-        sector = "".join(ch for ch in (sector or "") if ch.isprintable()).strip()[:150]
+        sector = _filter_text(sector, 150)
         if sector:
             q = q.where(func.lower(Company.sector).like(f"%{sector.lower()}%"))
-        city = "".join(ch for ch in (city or "") if ch.isprintable()).strip()[:100]
+        city = _filter_text(city, 100)
         if city:
             q = q.where(func.lower(Company.city).like(f"%{city.lower()}%"))
         if relationship:
             q = q.where(Company.relationship == relationship)
         if key_partner is not None:
             q = q.where(Company.key_partner == bool(key_partner))
-        total = s.exec(select(func.count()).select_from(q.subquery())).one()
-        rows = s.exec(q.order_by(Company.name_key, Company.id).offset((page - 1) * per_page).limit(per_page)).all()
+        rows, total = _paged(s, q, page, per_page, Company.name_key, Company.id)
         counts = _people_counts(s, [c.id for c in rows])
         return Page([_company_view(c, counts.get(c.id, 0)) for c in rows], total, page, per_page)
 
@@ -516,8 +565,7 @@ def get_company(actor: Actor, tenant_id: int, company_id: int) -> CompanyView:
     """The company; a company merged into another answers the one it was merged into."""
     require(actor, Perm.PARTNER_VIEW, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s:
-        c = _followed(s, Company, company_id)
-        return _company_view(c, _people_counts(s, [c.id]).get(c.id, 0))
+        return _company_out(s, _followed(s, Company, company_id))
 
 
 def create_company_in(s: Session, actor: Actor | None, tenant_id: int, inp: CompanyInput, *,
@@ -527,8 +575,7 @@ def create_company_in(s: Session, actor: Actor | None, tenant_id: int, inp: Comp
     if not allow_duplicate:
         existing = find_company_by_key(s, key)
         if existing is not None:
-            raise Conflict("a company with this name exists", code="duplicate_company",
-                           existing_id=existing.id, existing_name=existing.name)
+            raise _duplicate_company(existing)
     now = utcnow()
     c = Company(tenant_id=tenant_id, name=inp.name, name_key=key, sector=inp.sector, size=inp.size, city=inp.city,
                 website=inp.website, relationship=inp.relationship, key_partner=inp.key_partner, notes=inp.notes,
@@ -564,19 +611,15 @@ def do_update_company(actor: Actor, tenant_id: int, company_id: int, data: dict 
             if key != c.name_key and not allow_duplicate:
                 existing = find_company_by_key(s, key, exclude_id=c.id)
                 if existing is not None:
-                    raise Conflict("a company with this name exists", code="duplicate_company",
-                                   existing_id=existing.id, existing_name=existing.name)
+                    raise _duplicate_company(existing)
             c.name_key = key
-        before = {k: getattr(c, k) for k in changes}
-        for k, v in changes.items():
-            setattr(c, k, v)
-        changed = {k: [before[k], v] for k, v in changes.items() if before[k] != v}
+        changed = _apply(c, changes)
         if changed:
             c.updated_at = utcnow()
             s.add(c)
             audit(s, actor, "company.updated", tenant_id=tenant_id, target_type="company", target_id=c.id,
                   changes=changed)
-        return _company_view(c, _people_counts(s, [c.id]).get(c.id, 0))
+        return _company_out(s, c)
 
 
 def company_needs(actor: Actor, tenant_id: int, company_id: int) -> list[NeedLine]:
@@ -606,7 +649,7 @@ def list_people(actor: Actor, tenant_id: int, *, query: str = "", kind: str = ""
         raise Invalid("unknown kind", code="invalid_filter")
     with tenant_session(tenant_id) as s:
         q = select(Person).where(Person.merged_into_id.is_(None))
-        query = "".join(ch for ch in (query or "") if ch.isprintable()).strip()[:200]
+        query = _filter_text(query, 200)
         if query:
             like = f"%{query.lower()}%"
             cond = func.lower(Person.full_name).like(like) | Person.email.like(like)
@@ -618,8 +661,7 @@ def list_people(actor: Actor, tenant_id: int, *, query: str = "", kind: str = ""
             q = q.where(Person.kind == kind)
         if company_id is not None:
             q = q.where(Person.company_id == company_id)
-        total = s.exec(select(func.count()).select_from(q.subquery())).one()
-        rows = s.exec(q.order_by(Person.name_key, Person.id).offset((page - 1) * per_page).limit(per_page)).all()
+        rows, total = _paged(s, q, page, per_page, Person.name_key, Person.id)
         names = _company_names(s, {p.company_id for p in rows})
         return Page([_person_view(p, names.get(p.company_id, "")) for p in rows], total, page, per_page)
 
@@ -627,8 +669,7 @@ def list_people(actor: Actor, tenant_id: int, *, query: str = "", kind: str = ""
 def get_person(actor: Actor, tenant_id: int, person_id: int) -> PersonView:
     require(actor, Perm.PARTNER_VIEW, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s:
-        p = _followed(s, Person, person_id)
-        return _person_view(p, _company_names(s, {p.company_id}).get(p.company_id, ""))
+        return _person_out(s, _followed(s, Person, person_id))
 
 
 def create_person_in(s: Session, actor: Actor | None, tenant_id: int, inp: PersonInput, *,
@@ -639,8 +680,7 @@ def create_person_in(s: Session, actor: Actor | None, tenant_id: int, inp: Perso
     if not allow_duplicate:
         dup = find_person_duplicate(s, email=inp.email, key=key, company_id=inp.company_id)
         if dup is not None:
-            raise Conflict("this person is already in the contacts", code="duplicate_person",
-                           existing_id=dup.id, existing_name=dup.full_name)
+            raise _duplicate_person(dup)
     now = utcnow()
     p = Person(tenant_id=tenant_id, full_name=inp.full_name, name_key=key, kind=inp.kind, email=inp.email,
                phone=inp.phone, job_title=inp.job_title, company_id=inp.company_id, notes=inp.notes,
@@ -659,8 +699,7 @@ def do_create_person(actor: Actor, tenant_id: int, data: dict | PersonInput, *,
     require(actor, Perm.PARTNER_MANAGE, tenant_id=tenant_id)
     inp = parse(PersonInput, data)
     with tenant_session(tenant_id) as s, transaction(s):
-        p = create_person_in(s, actor, tenant_id, inp, allow_duplicate=allow_duplicate)
-        return _person_view(p, _company_names(s, {p.company_id}).get(p.company_id, ""))
+        return _person_out(s, create_person_in(s, actor, tenant_id, inp, allow_duplicate=allow_duplicate))
 
 
 def do_update_person(actor: Actor, tenant_id: int, person_id: int, data: dict | PersonPatch, *,
@@ -683,19 +722,15 @@ def do_update_person(actor: Actor, tenant_id: int, person_id: int, data: dict | 
                                         key=key if (key, company_id) != (p.name_key, p.company_id) else "",
                                         company_id=company_id, exclude_id=p.id)
             if dup is not None:
-                raise Conflict("this person is already in the contacts", code="duplicate_person",
-                               existing_id=dup.id, existing_name=dup.full_name)
-        before = {k: getattr(p, k) for k in changes}
-        for k, v in changes.items():
-            setattr(p, k, v)
+                raise _duplicate_person(dup)
+        changed = _apply(p, changes)
         p.name_key = key
-        changed = {k: [before[k], v] for k, v in changes.items() if before[k] != v}
         if changed:
             p.updated_at = utcnow()
             s.add(p)
             audit(s, actor, "person.updated", tenant_id=tenant_id, target_type="person", target_id=p.id,
                   changes={k: v for k, v in changed.items() if k != "notes"})
-        return _person_view(p, _company_names(s, {p.company_id}).get(p.company_id, ""))
+        return _person_out(s, p)
 
 
 # ---------------------------------------------------------------- interactions
@@ -708,9 +743,7 @@ def list_interactions(actor: Actor, tenant_id: int, company_id: int, *, page: in
     with tenant_session(tenant_id) as s:
         c = _followed(s, Company, company_id)
         q = select(Interaction).where(Interaction.company_id == c.id)
-        total = s.exec(select(func.count()).select_from(q.subquery())).one()
-        rows = s.exec(q.order_by(Interaction.at.desc(), Interaction.id.desc())
-                      .offset((page - 1) * per_page).limit(per_page)).all()
+        rows, total = _paged(s, q, page, per_page, Interaction.at.desc(), Interaction.id.desc())
         return Page([_interaction_view(s, i) for i in rows], total, page, per_page)
 
 
@@ -755,13 +788,19 @@ _COMPANY_FILLABLE = ("sector", "size", "city", "website", "notes")
 _PERSON_FILLABLE = ("email", "phone", "job_title", "notes")
 
 
-def _check_pair(keep: object | None, gone: object | None, keep_id: int, merge_id: int, what: str) -> None:
+def _merge_pair(s: Session, model: type[T], keep_id: int, merge_id: int, what: str) -> tuple[T, T]:
+    """The kept row and the merged one, both locked and neither merged yet."""
+    # lock both rows in id order, so two crossed merges cannot interleave
+    rows = {r.id: r for r in s.exec(select(model).where(model.id.in_([keep_id, merge_id]))
+                                    .order_by(model.id).with_for_update()).all()}
+    keep, gone = rows.get(keep_id), rows.get(merge_id)
     if keep_id == merge_id:
         raise Invalid(f"a {what} cannot be merged into itself", code="merge_into_itself")
     if keep is None or gone is None:
         raise NotFound(f"{what} not found", code="not_found")
     if keep.merged_into_id is not None or gone.merged_into_id is not None:
         raise Conflict(f"this {what} was already merged", code="already_merged")
+    return keep, gone
 
 
 def do_merge_companies(actor: Actor, tenant_id: int, keep_id: int, merge_id: int) -> CompanyView:
@@ -770,21 +809,13 @@ def do_merge_companies(actor: Actor, tenant_id: int, keep_id: int, merge_id: int
     lacked; the merged row stays (merged_into_id) and leaves every list."""
     require(actor, Perm.PARTNER_MANAGE, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s, transaction(s):
-        # lock both rows in id order, so two crossed merges cannot interleave
-        rows = {c.id: c for c in s.exec(select(Company).where(Company.id.in_([keep_id, merge_id]))
-                                        .order_by(Company.id).with_for_update()).all()}
-        keep, gone = rows.get(keep_id), rows.get(merge_id)
-        _check_pair(keep, gone, keep_id, merge_id, "company")
+        keep, gone = _merge_pair(s, Company, keep_id, merge_id, "company")
         moved = {}
         for model in (Person, Interaction, JobNeed, Offer, ProfileShare, CompanyAccessRequest):
             res = s.exec(update(model).where(model.tenant_id == tenant_id, model.company_id == gone.id)
                          .values(company_id=keep.id).execution_options(synchronize_session=False))
             moved[model.__tablename__] = res.rowcount
-        filled = []
-        for f in _COMPANY_FILLABLE:
-            if not getattr(keep, f) and getattr(gone, f):
-                setattr(keep, f, getattr(gone, f))
-                filled.append(f)
+        filled = fill_empty(keep, gone, _COMPANY_FILLABLE)
         if gone.key_partner and not keep.key_partner:
             keep.key_partner = True
             filled.append("key_partner")
@@ -796,7 +827,7 @@ def do_merge_companies(actor: Actor, tenant_id: int, keep_id: int, merge_id: int
         audit(s, actor, "company.merged", tenant_id=tenant_id, target_type="company", target_id=keep.id,
               merged_id=gone.id, merged_name=gone.name, moved=moved, filled=filled)
         s.flush()
-        return _company_view(keep, _people_counts(s, [keep.id]).get(keep.id, 0))
+        return _company_out(s, keep)
 
 
 def do_merge_people(actor: Actor, tenant_id: int, keep_id: int, merge_id: int) -> PersonView:
@@ -804,17 +835,10 @@ def do_merge_people(actor: Actor, tenant_id: int, keep_id: int, merge_id: int) -
     the company-portal access moves too when the kept contact has none."""
     require(actor, Perm.PARTNER_MANAGE, tenant_id=tenant_id)
     with tenant_session(tenant_id) as s, transaction(s):
-        rows = {p.id: p for p in s.exec(select(Person).where(Person.id.in_([keep_id, merge_id]))
-                                        .order_by(Person.id).with_for_update()).all()}
-        keep, gone = rows.get(keep_id), rows.get(merge_id)
-        _check_pair(keep, gone, keep_id, merge_id, "person")
+        keep, gone = _merge_pair(s, Person, keep_id, merge_id, "person")
         res = s.exec(update(Interaction).where(Interaction.tenant_id == tenant_id, Interaction.person_id == gone.id)
                      .values(person_id=keep.id).execution_options(synchronize_session=False))
-        filled = []
-        for f in _PERSON_FILLABLE:
-            if not getattr(keep, f) and getattr(gone, f):
-                setattr(keep, f, getattr(gone, f))
-                filled.append(f)
+        filled = fill_empty(keep, gone, _PERSON_FILLABLE)
         if keep.company_id is None and gone.company_id is not None:
             keep.company_id = gone.company_id
             filled.append("company_id")
@@ -830,4 +854,4 @@ def do_merge_people(actor: Actor, tenant_id: int, keep_id: int, merge_id: int) -
         audit(s, actor, "person.merged", tenant_id=tenant_id, target_type="person", target_id=keep.id,
               merged_id=gone.id, interactions=res.rowcount, filled=filled)
         s.flush()
-        return _person_view(keep, _company_names(s, {keep.company_id}).get(keep.company_id, ""))
+        return _person_out(s, keep)

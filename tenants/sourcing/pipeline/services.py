@@ -25,6 +25,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pypdf import PdfReader, PdfWriter
@@ -242,18 +243,26 @@ class Metrics:
 
 # ---------------------------------------------------------------- lookups
 
-def _need(s: Session, need_id: int, *, for_update: bool = False) -> JobNeed:
+_R = TypeVar("_R")
+
+
+def _row(s: Session, model: type[_R], row_id: object, for_update: bool, message: str, code: str) -> _R:
+    """The row of the session's tenant with this id (locked `for_update`); else NotFound."""
     try:
-        need_id = int(need_id)
+        row_id = int(row_id)
     except (TypeError, ValueError):
-        raise NotFound("job need not found", code="need_not_found") from None
-    q = select(JobNeed).where(JobNeed.id == need_id)
+        raise NotFound(message, code=code) from None
+    q = select(model).where(model.id == row_id)
     if for_update:
         q = q.with_for_update()
-    n = s.exec(q).first()
-    if n is None:
-        raise NotFound("job need not found", code="need_not_found")
-    return n
+    row = s.exec(q).first()
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
+
+
+def _need(s: Session, need_id: int, *, for_update: bool = False) -> JobNeed:
+    return _row(s, JobNeed, need_id, for_update, "job need not found", "need_not_found")
 
 
 def _open(n: JobNeed) -> None:
@@ -262,17 +271,7 @@ def _open(n: JobNeed) -> None:
 
 
 def _entry(s: Session, entry_id: int, *, for_update: bool = False) -> ShortlistEntry:
-    try:
-        entry_id = int(entry_id)
-    except (TypeError, ValueError):
-        raise NotFound("candidate not found", code="entry_not_found") from None
-    q = select(ShortlistEntry).where(ShortlistEntry.id == entry_id)
-    if for_update:
-        q = q.with_for_update()
-    e = s.exec(q).first()
-    if e is None:
-        raise NotFound("candidate not found", code="entry_not_found")
-    return e
+    return _row(s, ShortlistEntry, entry_id, for_update, "candidate not found", "entry_not_found")
 
 
 def _student(s: Session, tenant_id: int, membership_id: int) -> tuple[Membership, Account]:
@@ -320,13 +319,18 @@ def _lookup(s: Session, model: type, ids: set) -> dict[int, str]:
     return dict(s.exec(select(model.id, model.name).where(model.id.in_(ids))).all())
 
 
+def _study_names(s: Session, profiles: dict[int, StudentProfile]) -> tuple[dict[int, str], dict[int, str]]:
+    """The names of the profiles' fields of study, and of their establishments, by id."""
+    return (_lookup(s, StudyField, {p.field_id for p in profiles.values()}),
+            _lookup(s, Establishment, {p.establishment_id for p in profiles.values()}))
+
+
 def _entry_views(s: Session, rows: list[ShortlistEntry]) -> list[EntryView]:
     mids = [e.student_membership_id for e in rows]
     profiles = _profiles(s, mids)
     consents = _consents_now(s, mids)
     names = _names(s, set(mids) | {e.added_by_membership_id for e in rows})
-    fields = _lookup(s, StudyField, {p.field_id for p in profiles.values()})
-    ests = _lookup(s, Establishment, {p.establishment_id for p in profiles.values()})
+    fields, ests = _study_names(s, profiles)
     out = []
     for e in rows:
         p = profiles.get(e.student_membership_id)
@@ -762,8 +766,7 @@ def _shared_profiles(s: Session, share: ProfileShare) -> list[SharedProfile]:
     entries = {e.id: e for e in s.exec(select(ShortlistEntry).where(
         ShortlistEntry.id.in_([i.entry_id for i in items]))).all()} if items else {}
     names = _names(s, set(mids))
-    fields = _lookup(s, StudyField, {p.field_id for p in profiles.values()})
-    ests = _lookup(s, Establishment, {p.establishment_id for p in profiles.values()})
+    fields, ests = _study_names(s, profiles)
     out = []
     for i in items:
         c = now_consent.get(i.student_membership_id)
@@ -934,17 +937,7 @@ def do_revoke_share(actor: Actor, tenant_id: int, share_id: int) -> ShareView:
 
 
 def _share(s: Session, share_id: int, *, for_update: bool = False) -> ProfileShare:
-    try:
-        share_id = int(share_id)
-    except (TypeError, ValueError):
-        raise NotFound("sending not found", code="share_not_found") from None
-    q = select(ProfileShare).where(ProfileShare.id == share_id)
-    if for_update:
-        q = q.with_for_update()
-    sh = s.exec(q).first()
-    if sh is None:
-        raise NotFound("sending not found", code="share_not_found")
-    return sh
+    return _row(s, ProfileShare, share_id, for_update, "sending not found", "share_not_found")
 
 
 def _share_views(s: Session, shares: list[ProfileShare]) -> list[ShareView]:
