@@ -10,6 +10,7 @@ another tenant. On PostgreSQL the same tenant is set for row-level security.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 import psycopg
 from sqlalchemy import Column, DateTime, MetaData, UniqueConstraint, event
 from sqlalchemy import column as sa_column_placeholder
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
@@ -271,12 +273,15 @@ def _guard_flush(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
 _SET_SCOPE = "SELECT set_config('cc.tenant_id', %s, true), set_config('cc.system', %s, true)"
 
 
+_PIPELINE = psycopg.Pipeline.is_supported()  # a property of the libpq linked in: asked once
+
+
 def _set_scope(connection: Connection, tenant: str, system: str) -> None:
     """Scope the transaction for row-level security. In psycopg's pipeline mode the driver's
     BEGIN and this statement reach the server in one round trip instead of two: every
     transaction of the app starts here, so this is a round trip saved on each."""
     driver = connection.connection.driver_connection
-    if psycopg.Pipeline.is_supported():
+    if _PIPELINE:
         with driver.pipeline():
             driver.execute(_SET_SCOPE, (tenant, system))
     else:
@@ -291,6 +296,92 @@ def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa:
     if tenant_id is None and system is None:
         return
     _set_scope(connection, str(tenant_id or ""), "on" if tenant_id is None else "off")
+
+
+def one_round_trip(tenant_id: int, statement: str, params: dict) -> tuple | None:
+    """PostgreSQL with pipeline mode only: BEGIN, the tenant's row-level-security scope, one
+    statement (psycopg placeholders) and COMMIT reach the server together, a whole
+    transaction in one network round trip. For a hot path whose every check sits in the
+    statement itself. Returns its first row (None if none). A failing statement rolls the
+    transaction back and raises as SQLAlchemy would (IntegrityError, ...)."""
+    if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
+        raise TenantScopeError(f"one_round_trip needs a tenant id, got {tenant_id!r}")
+    raw = get_engine().raw_connection()
+    try:
+        driver = raw.driver_connection
+        try:
+            with driver.pipeline():
+                driver.execute(_SET_SCOPE, (str(tenant_id), "off"))
+                cur = driver.execute(statement, params, prepare=True)
+                driver.commit()
+            return cur.fetchone()
+        except psycopg.Error as exc:
+            driver.rollback()
+            raise sa_exc.DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
+    finally:
+        raw.close()
+
+
+class DriverTransaction:
+    """A write transaction on SQLite's own driver connection (see `sqlite_transaction`)."""
+
+    def __init__(self, driver: sqlite3.Connection, dialect: Any) -> None:
+        self._driver = driver
+        stamp = UtcDateTime().dialect_impl(dialect)
+        self._to_db = stamp.bind_processor(dialect)
+        self._from_db = stamp.result_processor(dialect, None)
+
+    def one(self, statement: str, params: dict) -> tuple | None:
+        """The statement's first row (sqlite3 placeholders: `:name`)."""
+        return self._driver.execute(statement, params).fetchone()
+
+    def stored(self, value: datetime) -> Any:
+        """A timestamp as the table stores it (so SQL compares it with its columns)."""
+        return self._to_db(value)
+
+    def read(self, value: Any) -> datetime:
+        """A stored timestamp, back as an aware UTC datetime."""
+        return self._from_db(value)
+
+
+@contextlib.contextmanager
+def sqlite_transaction() -> Iterator[DriverTransaction]:
+    """SQLite only: one write transaction (BEGIN IMMEDIATE, as every write here) on the
+    driver's own connection, for a hot path where SQLAlchemy's execution layer costs more
+    than the statements. Commits on success; any error rolls back, and a database error
+    raises as SQLAlchemy would (IntegrityError, ...). Statements name the tenant themselves."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        raise TenantScopeError("sqlite_transaction is for the SQLite engine")
+    if _open_sqlite_tx.depth > 0:
+        raise TenantScopeError("nested SQLite transaction in one thread: finish the outer one first")
+    raw = engine.raw_connection()
+    _open_sqlite_tx.depth += 1
+    try:
+        driver = raw.driver_connection
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            yield DriverTransaction(driver, engine.dialect)
+            driver.execute("COMMIT")
+        except sqlite3.Error as exc:
+            driver.execute("ROLLBACK")
+            raise sa_exc.DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+        except BaseException:
+            driver.execute("ROLLBACK")
+            raise
+    finally:
+        _open_sqlite_tx.depth -= 1
+        raw.close()
+
+
+def pipeline_supported(engine: Engine | None = None) -> bool:
+    """Whether `one_round_trip` serves this engine (PostgreSQL, libpq with pipeline mode)."""
+    return _PIPELINE and (engine or get_engine()).dialect.name == "postgresql"
+
+
+def sqlite_engine(engine: Engine | None = None) -> bool:
+    """Whether the app's database is SQLite (`sqlite_transaction` serves it)."""
+    return (engine or get_engine()).dialect.name == "sqlite"
 
 
 @contextlib.contextmanager

@@ -21,9 +21,10 @@ override its type with `details["requires_confirmation"] = "yes" | "no"`.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -33,7 +34,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from integrations import outbox
-from integrations.db import system_session, tenant_connection, tenant_session, transaction, utcnow
+from integrations.db import (
+    one_round_trip,
+    pipeline_supported,
+    sqlite_engine,
+    sqlite_transaction,
+    system_session,
+    tenant_connection,
+    tenant_session,
+    transaction,
+    utcnow,
+)
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
@@ -406,6 +417,85 @@ _POSITION = select(func.count()).select_from(_REG).where(
     _REG.c.status == WAITLISTED, _REG.c.waitlist_seq <= bindparam("b_seq"))
 
 
+# The common case, a seat left and nothing to check but the window, runs on the driver's own
+# connection: on PostgreSQL the seat, the registration and its audit row are one statement sent
+# with BEGIN, the tenant scope and COMMIT as one round trip; on SQLite three statements without
+# SQLAlchemy's execution layer. Every condition `_check_open` and the waiver/confirmation rules
+# apply is in the seat's WHERE, so a seat taken here is one the slow path would have confirmed;
+# no seat (full, not open, photos, a confirmation to give, unknown) changes nothing, and the
+# slow path decides and words the answer.
+_OPEN_SEAT = """
+    UPDATE event SET registered_count = registered_count + 1
+    WHERE id = {event} AND tenant_id = {tenant} AND (capacity IS NULL OR registered_count < capacity)
+      AND status = {published} AND type IN ({types}) AND NOT publishes_photos AND {no_flag}
+      AND (registration_opens_at IS NULL OR registration_opens_at <= {now}) AND starts_at > {now}
+      AND (registration_closes_at IS NULL OR registration_closes_at > {now})
+    RETURNING id, title, starts_at"""
+_REGISTRATION_COLUMNS = ("tenant_id, event_id, student_membership_id, status, waitlist_seq, registered_at, "
+                         "confirmed_at, updated_at, cancel_reason")
+_AUDIT_COLUMNS = "tenant_id, actor_account_id, action, target_type, target_id, details, at"
+# open to registration, and confirmed at once unless the type asks a counselor to confirm
+_SELF_CONFIRMED_TYPES = tuple(code for code in REGISTRATION_TYPES if code not in REQUIRES_CONFIRMATION_TYPES)
+
+
+_TYPE_PARAMS = {f"type{i}": code for i, code in enumerate(_SELF_CONFIRMED_TYPES)}
+
+
+def _placeholders(style: str) -> dict[str, str]:
+    """The seat's parameters in one driver's placeholder style."""
+    names = {k: style.format(k) for k in ("event", "tenant", "published", "now")}
+    return names | {"types": ", ".join(style.format(k) for k in _TYPE_PARAMS)}
+
+
+_SEAT_AND_REGISTER = f"""
+WITH seat AS ({_OPEN_SEAT.format(**_placeholders("%({})s"), no_flag="(details -> 'requires_confirmation') IS NULL")}
+), stamped AS (  -- read once the seat's lock is held: stamps follow commit order, as on the slow path
+    SELECT id, title, starts_at, clock_timestamp() AS at FROM seat
+), reg AS (
+    INSERT INTO registration ({_REGISTRATION_COLUMNS})
+    SELECT %(tenant)s, id, %(student)s, %(confirmed)s, NULL, at, at, at, '' FROM stamped
+    RETURNING id
+), logged AS (
+    INSERT INTO audit_event ({_AUDIT_COLUMNS})
+    SELECT %(tenant)s, %(account)s, 'registration.created', 'registration', reg.id::text, %(details)s::json,
+           stamped.at FROM reg, stamped
+)
+SELECT reg.id, stamped.title, stamped.starts_at, stamped.at FROM reg, stamped"""
+_LITE_SEAT = _OPEN_SEAT.format(**_placeholders(":{}"), no_flag="json_extract(details, '$.requires_confirmation') IS NULL")
+_LITE_REGISTRATION = (f"INSERT INTO registration ({_REGISTRATION_COLUMNS}) VALUES "
+                      "(:tenant, :event, :student, :confirmed, NULL, :now, :now, :now, '') RETURNING id")
+_LITE_AUDIT = (f"INSERT INTO audit_event ({_AUDIT_COLUMNS}) VALUES "
+               "(:tenant, :account, 'registration.created', 'registration', :rid, :details, :now)")
+
+
+def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id: int) -> RegistrationView | None:
+    """The common case's seat and registration (see above); None when the slow path must decide."""
+    params = {"event": event_id, "tenant": tenant_id, "student": student_id, "account": actor.account_id,
+              "published": PUBLISHED, "confirmed": CONFIRMED, **_TYPE_PARAMS,
+              "details": json.dumps({"event_id": event_id, "status": CONFIRMED, "waitlist_seq": None})}
+    if pipeline_supported():
+        row = one_round_trip(tenant_id, _SEAT_AND_REGISTER, params | {"now": utcnow()})
+        if row is None:
+            return None
+        rid, title, starts_at, now = row
+        starts_at, now = starts_at.astimezone(UTC), now.astimezone(UTC)
+    elif sqlite_engine():
+        with sqlite_transaction() as tx:
+            now = utcnow()  # BEGIN IMMEDIATE holds the write lock: stamps follow commit order
+            params["now"] = tx.stored(now)
+            seat = tx.one(_LITE_SEAT, params)
+            if seat is None:
+                return None
+            rid = tx.one(_LITE_REGISTRATION, params)[0]
+            tx.one(_LITE_AUDIT, params | {"rid": str(rid)})
+        _, title, starts_at = seat
+        starts_at = tx.read(starts_at)
+    else:
+        return None
+    return RegistrationView(rid, event_id, title, starts_at, student_id, CONFIRMED, None, None, None, now,
+                            None, False)
+
+
 def do_register(actor: Actor, tenant_id: int, event_id: int, *,
                 waiver: dict | WaiverInput | None = None) -> RegistrationView:
     """Take a seat, or a place on the waitlist when the event is full (not an error).
@@ -416,6 +506,10 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
     student_id = _student_id(actor)
     key = {"b_event": event_id, "b_tenant": tenant_id}
     try:
+        if isinstance(event_id, int) and not isinstance(event_id, bool):
+            view = _register_in_one_go(actor, tenant_id, event_id, student_id)
+            if view is not None:
+                return view
         with tenant_connection(tenant_id) as conn:
             e = conn.execute(_SEAT, key).first()
             seated = e is not None

@@ -1,0 +1,141 @@
+"""Registering in one go (issue 4, performance): on PostgreSQL the seat, the registration and
+its audit row in one statement sent with BEGIN, the tenant scope and COMMIT in one round trip;
+on SQLite the same writes on the driver's own connection. It must write exactly what the slow
+path writes, take nothing it would refuse, leave every other case (waitlist, refusals,
+waivers, confirmations) to the slow path without a trace, and on PostgreSQL stay behind
+row-level security."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from integrations.db import one_round_trip, system_session, utcnow
+from integrations.errors import Conflict
+from tenants.calendar import services as cal
+from tenants.core.models import AuditEvent
+from tenants.portal.registrations import services as reg
+from tenants.portal.registrations.models import Registration
+from tests.conftest import IS_PG
+from tests.portal.registrations.util import at, bulk_students, get_event, publish, set_event
+
+
+
+def _state(event_id: int) -> tuple[int, int, int]:
+    with system_session("test: count") as s:
+        regs = s.execute(select(func.count()).select_from(Registration)).scalar_one()
+        audits = s.execute(select(func.count()).select_from(AuditEvent)
+                           .where(AuditEvent.action == "registration.created")).scalar_one()
+    return get_event(event_id).registered_count, regs, audits
+
+
+def _rows(registration_id: int) -> tuple[Registration, AuditEvent]:
+    with system_session("test: read") as s:
+        r = s.execute(select(Registration).where(Registration.id == registration_id)).scalars().one()
+        a = s.execute(select(AuditEvent).where(AuditEvent.action == "registration.created",
+                                               AuditEvent.target_id == str(registration_id))).scalars().one()
+        return r, a
+
+
+def test_the_one_round_trip_writes_what_the_slow_path_writes(world_a, monkeypatch):
+    a = world_a
+    eid = publish(a, capacity=5)
+    fast_student, slow_student = bulk_students(a.tenant_id, 2)
+    fast = reg._register_in_one_go(fast_student, a.tenant_id, eid, fast_student.membership_id)
+    assert fast is not None and fast.status == "confirmed" and fast.event_id == eid
+    monkeypatch.setattr(reg, "pipeline_supported", lambda: False)
+    monkeypatch.setattr(reg, "sqlite_engine", lambda: False)
+    slow = reg.do_register(slow_student, a.tenant_id, eid)
+    assert get_event(eid).registered_count == 2
+    (fr, fa), (sr, sa) = _rows(fast.id), _rows(slow.id)
+    columns = ("tenant_id", "event_id", "status", "waitlist_seq", "hold_expires_at", "offered_at",
+               "cancelled_at", "cancel_reason", "checked_in_at")
+    assert [getattr(fr, c) for c in columns] == [getattr(sr, c) for c in columns]
+    assert fr.confirmed_at == fr.registered_at == fr.updated_at == fast.registered_at
+    assert (fa.tenant_id, fa.actor_account_id, fa.target_type, fa.details) == (
+        sa.tenant_id, fast_student.account_id, sa.target_type, sa.details)
+    same = {"id": 0, "student_membership_id": 0, "registered_at": slow.registered_at}
+    assert dataclasses.replace(fast, **same) == dataclasses.replace(slow, **same)
+    assert fast.event_starts_at.utcoffset() == timedelta(0)
+
+
+def _declined(world, case) -> int:  # noqa: ANN001
+    a = world
+    if case == "draft":
+        return cal.do_create_event(a.counselor.actor, a.tenant_id, {
+            "type": "workshop", "title": "Brouillon", "starts_at": at(15), "ends_at": at(15, 12)}).id
+    if case == "no_registration_type":
+        return publish(a, type="faculty_activity")
+    if case == "confirmation_type":
+        return publish(a, type="recruitment_day", title="Journée de recrutement", capacity=3)
+    if case == "photos":
+        return publish(a, capacity=3, publishes_photos=True)
+    eid = publish(a, capacity=1 if case == "full" else 3)
+    if case == "full":
+        reg.do_register(bulk_students(a.tenant_id, 1, prefix="first")[0], a.tenant_id, eid)
+    elif case == "confirmation_flag":
+        set_event(eid, details={"requires_confirmation": "no"})  # the slow path reads the flag
+    elif case == "not_open":
+        set_event(eid, registration_opens_at=utcnow() + timedelta(days=1))
+    elif case == "closed":
+        set_event(eid, registration_closes_at=utcnow() - timedelta(minutes=1))
+    elif case == "started":
+        start = utcnow() - timedelta(minutes=5)
+        set_event(eid, starts_at=start, ends_at=start + timedelta(hours=2), registration_closes_at=None)
+    return eid
+
+
+@pytest.mark.parametrize("case", ["full", "draft", "no_registration_type", "confirmation_type",
+                                  "confirmation_flag", "photos", "not_open", "closed", "started"])
+def test_every_other_case_is_left_to_the_slow_path_untouched(world_a, case):
+    a = world_a
+    eid = _declined(a, case)
+    before = _state(eid)
+    student = a.student.actor
+    assert reg._register_in_one_go(student, a.tenant_id, eid, student.membership_id) is None
+    assert _state(eid) == before
+
+
+@pytest.mark.skipif(not IS_PG, reason="row-level security is PostgreSQL's")
+def test_another_centres_event_is_untouched_even_when_the_statement_names_it(worlds):
+    """Row-level security stands behind the statement: scoped to centre A, naming centre B's
+    event and tenant in the statement's own parameters still finds no row."""
+    a, b = worlds
+    eid_b = publish(b, capacity=5)
+    params = {"event": eid_b, "tenant": b.tenant_id, "student": b.student.membership_id,
+              "account": b.student.account_id, "published": "published", "confirmed": "confirmed",
+              "now": utcnow(), "details": "{}", **reg._TYPE_PARAMS}
+    assert one_round_trip(a.tenant_id, reg._SEAT_AND_REGISTER, params) is None
+    assert _state(eid_b) == (0, 0, 0)
+    assert reg._register_in_one_go(a.student.actor, a.tenant_id, eid_b, a.student.membership_id) is None
+    assert one_round_trip(b.tenant_id, reg._SEAT_AND_REGISTER, params) is not None  # its own centre: taken
+    assert _state(eid_b) == (1, 1, 1)
+
+
+def test_a_second_registration_rolls_back_whole_and_the_connection_stays_usable(world_a):
+    a = world_a
+    eid = publish(a, capacity=5)
+    student = a.student.actor
+    assert reg._register_in_one_go(student, a.tenant_id, eid, student.membership_id) is not None
+    with pytest.raises(IntegrityError):  # the partial unique index: the seat goes back too
+        reg._register_in_one_go(student, a.tenant_id, eid, student.membership_id)
+    with pytest.raises(Conflict) as exc:
+        reg.do_register(student, a.tenant_id, eid)
+    assert exc.value.code == "already_registered"
+    assert _state(eid) == (1, 1, 1)  # the seat taken by the failed statement was given back
+    for other in bulk_students(a.tenant_id, 4):  # the pool's connections are clean
+        assert reg.do_register(other, a.tenant_id, eid).status == "confirmed"
+    assert _state(eid) == (5, 5, 5)
+
+
+@pytest.mark.skipif(not IS_PG, reason="the pipelined round trip is PostgreSQL's")
+def test_one_round_trip_needs_a_tenant():
+    from integrations.errors import TenantScopeError
+
+    for bad in (0, -1, None, True, "1"):
+        with pytest.raises(TenantScopeError):
+            one_round_trip(bad, "SELECT 1", {})
