@@ -10,7 +10,6 @@ another tenant. On PostgreSQL the same tenant is set for row-level security.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,7 +18,6 @@ from typing import Any, ClassVar
 import psycopg
 from sqlalchemy import Column, DateTime, MetaData, UniqueConstraint, event
 from sqlalchemy import column as sa_column_placeholder
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlalchemy.types import TypeDecorator
@@ -116,7 +114,7 @@ class _TxDepth(threading.local):
     depth = 0
 
 
-_open_sqlite_tx = _TxDepth()
+sqlite_tx_depth = _TxDepth()
 
 
 def _make_engine(url: str, *, app_role: str | None = None) -> Engine:
@@ -139,17 +137,17 @@ def _make_engine(url: str, *, app_role: str | None = None) -> Engine:
             # BEGIN IMMEDIATE: a writer waits for the lock at the start, never fails mid-way.
             # A second transaction opened by the same thread while one is open would wait
             # for itself until the busy timeout: refuse it at once, it is a bug.
-            if _open_sqlite_tx.depth > 0:
+            if sqlite_tx_depth.depth > 0:
                 raise TenantScopeError(
                     "nested SQLite transaction in one thread: finish (commit/close) the outer "
                     "session before opening another")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-            _open_sqlite_tx.depth += 1
+            sqlite_tx_depth.depth += 1
 
         @event.listens_for(eng, "commit")
         @event.listens_for(eng, "rollback")
         def _sqlite_end(conn):  # noqa: ANN001
-            _open_sqlite_tx.depth = max(_open_sqlite_tx.depth - 1, 0)
+            sqlite_tx_depth.depth = max(sqlite_tx_depth.depth - 1, 0)
 
         return eng
 
@@ -270,10 +268,10 @@ def _guard_flush(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
 
 
 # psycopg's own placeholders: it runs on the driver's connection, in pipeline mode
-_SET_SCOPE = "SELECT set_config('cc.tenant_id', %s, true), set_config('cc.system', %s, true)"
+SET_SCOPE = "SELECT set_config('cc.tenant_id', %s, true), set_config('cc.system', %s, true)"
 
 
-_PIPELINE = psycopg.Pipeline.is_supported()  # a property of the libpq linked in: asked once
+PIPELINE_MODE = psycopg.Pipeline.is_supported()  # a property of the libpq linked in: asked once
 
 
 def _set_scope(connection: Connection, tenant: str, system: str) -> None:
@@ -281,11 +279,11 @@ def _set_scope(connection: Connection, tenant: str, system: str) -> None:
     BEGIN and this statement reach the server in one round trip instead of two: every
     transaction of the app starts here, so this is a round trip saved on each."""
     driver = connection.connection.driver_connection
-    if _PIPELINE:
+    if PIPELINE_MODE:
         with driver.pipeline():
-            driver.execute(_SET_SCOPE, (tenant, system))
+            driver.execute(SET_SCOPE, (tenant, system))
     else:
-        driver.execute(_SET_SCOPE, (tenant, system))
+        driver.execute(SET_SCOPE, (tenant, system))
 
 
 @event.listens_for(Session, "after_begin")
@@ -296,92 +294,6 @@ def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa:
     if tenant_id is None and system is None:
         return
     _set_scope(connection, str(tenant_id or ""), "on" if tenant_id is None else "off")
-
-
-def one_round_trip(tenant_id: int, statement: str, params: dict) -> tuple | None:
-    """PostgreSQL with pipeline mode only: BEGIN, the tenant's row-level-security scope, one
-    statement (psycopg placeholders) and COMMIT reach the server together, a whole
-    transaction in one network round trip. For a hot path whose every check sits in the
-    statement itself. Returns its first row (None if none). A failing statement rolls the
-    transaction back and raises as SQLAlchemy would (IntegrityError, ...)."""
-    if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
-        raise TenantScopeError(f"one_round_trip needs a tenant id, got {tenant_id!r}")
-    raw = get_engine().raw_connection()
-    try:
-        driver = raw.driver_connection
-        try:
-            with driver.pipeline():
-                driver.execute(_SET_SCOPE, (str(tenant_id), "off"))
-                cur = driver.execute(statement, params, prepare=True)
-                driver.commit()
-            return cur.fetchone()
-        except psycopg.Error as exc:
-            driver.rollback()
-            raise sa_exc.DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
-    finally:
-        raw.close()
-
-
-class DriverTransaction:
-    """A write transaction on SQLite's own driver connection (see `sqlite_transaction`)."""
-
-    def __init__(self, driver: sqlite3.Connection, dialect: Any) -> None:
-        self._driver = driver
-        stamp = UtcDateTime().dialect_impl(dialect)
-        self._to_db = stamp.bind_processor(dialect)
-        self._from_db = stamp.result_processor(dialect, None)
-
-    def one(self, statement: str, params: dict) -> tuple | None:
-        """The statement's first row (sqlite3 placeholders: `:name`)."""
-        return self._driver.execute(statement, params).fetchone()
-
-    def stored(self, value: datetime) -> Any:
-        """A timestamp as the table stores it (so SQL compares it with its columns)."""
-        return self._to_db(value)
-
-    def read(self, value: Any) -> datetime:
-        """A stored timestamp, back as an aware UTC datetime."""
-        return self._from_db(value)
-
-
-@contextlib.contextmanager
-def sqlite_transaction() -> Iterator[DriverTransaction]:
-    """SQLite only: one write transaction (BEGIN IMMEDIATE, as every write here) on the
-    driver's own connection, for a hot path where SQLAlchemy's execution layer costs more
-    than the statements. Commits on success; any error rolls back, and a database error
-    raises as SQLAlchemy would (IntegrityError, ...). Statements name the tenant themselves."""
-    engine = get_engine()
-    if engine.dialect.name != "sqlite":
-        raise TenantScopeError("sqlite_transaction is for the SQLite engine")
-    if _open_sqlite_tx.depth > 0:
-        raise TenantScopeError("nested SQLite transaction in one thread: finish the outer one first")
-    raw = engine.raw_connection()
-    _open_sqlite_tx.depth += 1
-    try:
-        driver = raw.driver_connection
-        driver.execute("BEGIN IMMEDIATE")
-        try:
-            yield DriverTransaction(driver, engine.dialect)
-            driver.execute("COMMIT")
-        except sqlite3.Error as exc:
-            driver.execute("ROLLBACK")
-            raise sa_exc.DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
-        except BaseException:
-            driver.execute("ROLLBACK")
-            raise
-    finally:
-        _open_sqlite_tx.depth -= 1
-        raw.close()
-
-
-def pipeline_supported(engine: Engine | None = None) -> bool:
-    """Whether `one_round_trip` serves this engine (PostgreSQL, libpq with pipeline mode)."""
-    return _PIPELINE and (engine or get_engine()).dialect.name == "postgresql"
-
-
-def sqlite_engine(engine: Engine | None = None) -> bool:
-    """Whether the app's database is SQLite (`sqlite_transaction` serves it)."""
-    return (engine or get_engine()).dialect.name == "sqlite"
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ memberships belong to a tenant (tenant scope).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
@@ -17,6 +18,12 @@ from sqlmodel import Session, select
 from integrations import outbox, ratelimit
 from integrations.crypto import new_token, token_hash
 from integrations.db import system_session, tenant_session, transaction, utcnow
+from integrations.driver import (
+    one_round_trip,
+    postgres_engine,
+    read_stamp,
+    sqlite_row,
+)
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited, Unauthenticated
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
@@ -347,27 +354,43 @@ def do_revoke_api_token(actor: Actor, token_id: int) -> None:
         audit(s, actor, "token.revoked", tenant_id=actor.tenant_id, target_type="api_token", target_id=tok.id)
 
 
+# Every REST call resolves its bearer token, so the lookup runs on the driver's connection: on
+# PostgreSQL one round trip (BEGIN, scope, this query, COMMIT pipelined), on SQLite without
+# SQLAlchemy's execution layer. The token, its membership, account and centre, each active.
+_TOKEN_LOOKUP = """
+    SELECT t.id, t.last_used_at, m.id, m.roles, a.id, a.email, a.full_name, a.network_role, n.id, n.slug
+    FROM api_token t
+    JOIN membership m ON m.id = t.membership_id AND m.tenant_id = t.tenant_id
+    JOIN account a ON a.id = m.account_id
+    JOIN tenant n ON n.id = t.tenant_id
+    WHERE t.token_hash = {hash} AND t.revoked_at IS NULL AND m.active AND a.active AND n.active"""
+_TOKEN_LOOKUP_PG = _TOKEN_LOOKUP.format(hash="%(hash)s")
+_TOKEN_LOOKUP_LITE = _TOKEN_LOOKUP.format(hash=":hash")
+
+
+def _token_row(secret: str) -> tuple | None:
+    params = {"hash": token_hash(secret)}
+    if postgres_engine():
+        return one_round_trip(_TOKEN_LOOKUP_PG, params, system="resolve API token")
+    row = sqlite_row(_TOKEN_LOOKUP_LITE, params)
+    if row is None:
+        return None
+    return (row[0], read_stamp(row[1]), row[2], json.loads(row[3]), *row[4:])
+
+
 def token_identity(secret: str | None) -> tuple[Actor, str] | None:
     """The actor of a bearer token and the slug of its centre, in one query: the token, its
     membership, account and centre, each still active (every REST call comes through here)."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    with system_session("resolve API token") as s:
-        row = s.exec(
-            select(ApiToken.id, ApiToken.last_used_at, Membership.id, Membership.roles, Account.id, Account.email,
-                   Account.full_name, Account.network_role, Tenant.id, Tenant.slug)
-            .join(Membership, (Membership.id == ApiToken.membership_id) & (Membership.tenant_id == ApiToken.tenant_id))
-            .join(Account, Account.id == Membership.account_id)
-            .join(Tenant, Tenant.id == ApiToken.tenant_id)
-            .where(ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None),
-                   Membership.active, Account.active, Tenant.active)
-        ).first()
-        if row is None:
-            return None
-        token_id, last_used, membership_id, roles, account_id, email, full_name, network_role, tenant_id, slug = row
-        now = utcnow()
-        # record the use, but write at most once a minute
-        if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+    row = _token_row(secret)
+    if row is None:
+        return None
+    token_id, last_used, membership_id, roles, account_id, email, full_name, network_role, tenant_id, slug = row
+    now = utcnow()
+    # record the use, but write at most once a minute
+    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+        with system_session("record API token use") as s:
             s.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
             s.commit()
     actor = Actor(account_id=account_id, email=email, full_name=full_name, tenant_id=tenant_id,

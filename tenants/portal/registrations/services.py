@@ -34,16 +34,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from integrations import outbox
-from integrations.db import (
+from integrations.db import system_session, tenant_connection, tenant_session, transaction, utcnow
+from integrations.driver import (
     one_round_trip,
-    pipeline_supported,
-    sqlite_engine,
+    postgres_engine,
+    read_stamp,
     sqlite_transaction,
-    system_session,
-    tenant_connection,
-    tenant_session,
-    transaction,
-    utcnow,
+    stored_stamp,
 )
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
@@ -473,25 +470,23 @@ def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id:
     params = {"event": event_id, "tenant": tenant_id, "student": student_id, "account": actor.account_id,
               "published": PUBLISHED, "confirmed": CONFIRMED, **_TYPE_PARAMS,
               "details": json.dumps({"event_id": event_id, "status": CONFIRMED, "waitlist_seq": None})}
-    if pipeline_supported():
-        row = one_round_trip(tenant_id, _SEAT_AND_REGISTER, params | {"now": utcnow()})
+    if postgres_engine():
+        row = one_round_trip(_SEAT_AND_REGISTER, params | {"now": utcnow()}, tenant_id=tenant_id)
         if row is None:
             return None
         rid, title, starts_at, now = row
         starts_at, now = starts_at.astimezone(UTC), now.astimezone(UTC)
-    elif sqlite_engine():
+    else:
         with sqlite_transaction() as tx:
             now = utcnow()  # BEGIN IMMEDIATE holds the write lock: stamps follow commit order
-            params["now"] = tx.stored(now)
+            params["now"] = stored_stamp(now)
             seat = tx.one(_LITE_SEAT, params)
             if seat is None:
                 return None
             rid = tx.one(_LITE_REGISTRATION, params)[0]
             tx.one(_LITE_AUDIT, params | {"rid": str(rid)})
         _, title, starts_at = seat
-        starts_at = tx.read(starts_at)
-    else:
-        return None
+        starts_at = read_stamp(starts_at)
     return RegistrationView(rid, event_id, title, starts_at, student_id, CONFIRMED, None, None, None, now,
                             None, False)
 

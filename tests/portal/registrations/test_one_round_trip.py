@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from integrations.db import one_round_trip, system_session, utcnow
+from integrations.db import system_session, utcnow
+from integrations.driver import one_round_trip
 from integrations.errors import Conflict
 from tenants.calendar import services as cal
 from tenants.core.models import AuditEvent
@@ -22,7 +23,6 @@ from tenants.portal.registrations import services as reg
 from tenants.portal.registrations.models import Registration
 from tests.conftest import IS_PG
 from tests.portal.registrations.util import at, bulk_students, get_event, publish, set_event
-
 
 
 def _state(event_id: int) -> tuple[int, int, int]:
@@ -47,8 +47,7 @@ def test_the_one_round_trip_writes_what_the_slow_path_writes(world_a, monkeypatc
     fast_student, slow_student = bulk_students(a.tenant_id, 2)
     fast = reg._register_in_one_go(fast_student, a.tenant_id, eid, fast_student.membership_id)
     assert fast is not None and fast.status == "confirmed" and fast.event_id == eid
-    monkeypatch.setattr(reg, "pipeline_supported", lambda: False)
-    monkeypatch.setattr(reg, "sqlite_engine", lambda: False)
+    monkeypatch.setattr(reg, "_register_in_one_go", lambda *_args: None)
     slow = reg.do_register(slow_student, a.tenant_id, eid)
     assert get_event(eid).registered_count == 2
     (fr, fa), (sr, sa) = _rows(fast.id), _rows(slow.id)
@@ -109,10 +108,10 @@ def test_another_centres_event_is_untouched_even_when_the_statement_names_it(wor
     params = {"event": eid_b, "tenant": b.tenant_id, "student": b.student.membership_id,
               "account": b.student.account_id, "published": "published", "confirmed": "confirmed",
               "now": utcnow(), "details": "{}", **reg._TYPE_PARAMS}
-    assert one_round_trip(a.tenant_id, reg._SEAT_AND_REGISTER, params) is None
+    assert one_round_trip(reg._SEAT_AND_REGISTER, params, tenant_id=a.tenant_id) is None
     assert _state(eid_b) == (0, 0, 0)
     assert reg._register_in_one_go(a.student.actor, a.tenant_id, eid_b, a.student.membership_id) is None
-    assert one_round_trip(b.tenant_id, reg._SEAT_AND_REGISTER, params) is not None  # its own centre: taken
+    assert one_round_trip(reg._SEAT_AND_REGISTER, params, tenant_id=b.tenant_id) is not None  # its own centre: taken
     assert _state(eid_b) == (1, 1, 1)
 
 
@@ -138,4 +137,7 @@ def test_one_round_trip_needs_a_tenant():
 
     for bad in (0, -1, None, True, "1"):
         with pytest.raises(TenantScopeError):
-            one_round_trip(bad, "SELECT 1", {})
+            one_round_trip("SELECT 1", {}, tenant_id=bad)
+    for bad in ({"tenant_id": 1, "system": "both"}, {"system": " "}):
+        with pytest.raises(TenantScopeError):
+            one_round_trip("SELECT 1", {}, **bad)
