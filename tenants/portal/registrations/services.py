@@ -433,8 +433,6 @@ _REGISTRATION_COLUMNS = ("tenant_id, event_id, student_membership_id, status, wa
 _AUDIT_COLUMNS = "tenant_id, actor_account_id, action, target_type, target_id, details, at"
 # open to registration, and confirmed at once unless the type asks a counselor to confirm
 _SELF_CONFIRMED_TYPES = tuple(code for code in REGISTRATION_TYPES if code not in REQUIRES_CONFIRMATION_TYPES)
-
-
 _TYPE_PARAMS = {f"type{i}": code for i, code in enumerate(_SELF_CONFIRMED_TYPES)}
 
 
@@ -446,7 +444,7 @@ def _placeholders(style: str) -> dict[str, str]:
 
 _SEAT_AND_REGISTER = f"""
 WITH seat AS ({_OPEN_SEAT.format(**_placeholders("%({})s"), no_flag="(details -> 'requires_confirmation') IS NULL")}
-), stamped AS (  -- read once the seat's lock is held: stamps follow commit order, as on the slow path
+), stamped AS (  -- the database's clock, read once the seat's lock is held: stamps follow commit order
     SELECT id, title, starts_at, clock_timestamp() AS at FROM seat
 ), reg AS (
     INSERT INTO registration ({_REGISTRATION_COLUMNS})
