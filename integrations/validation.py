@@ -3,7 +3,8 @@ the one cleaning of free text inputs (lines, multiline texts, texts per language
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -85,6 +86,17 @@ def clean_field(value: Any, max_len: int, **options: Any) -> str:
         return clean_text(value, max_len, **options)
     except Invalid as exc:
         raise ValueError(f"{exc.code}:{exc}") from None
+
+
+@contextmanager
+def as_invalid() -> Iterator[None]:
+    """A text helper's refusal (the ValueError("<code>:<message>") of clean_field and the like)
+    raised as the service's Invalid."""
+    try:
+        yield
+    except ValueError as exc:
+        code, _, msg = str(exc).partition(":")
+        raise Invalid(msg, code=code) from None
 
 
 def clean_per_lang(value: Any, max_len: int, *, code: str, unknown_code: str | None = None,

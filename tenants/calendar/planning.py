@@ -12,7 +12,8 @@ on import and are called within the planning's tenant session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -129,14 +130,22 @@ def period_bounds(period: str, start: date) -> tuple[date, date]:
     return first, last
 
 
+@contextmanager
+def _period_session(actor: Actor, tenant_id: int, period: str, start: date) -> Iterator[tuple[Session, date, date]]:
+    """The tenant session and the bounds of the period holding `start`, once the caller may
+    read the calendar."""
+    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
+    first, last = period_bounds(period, start)
+    with tenant_session(tenant_id) as s:
+        yield s, first, last
+
+
 def planning(actor: Actor, tenant_id: int, *, period: str = "month", start: date,
              statuses: Iterable[str] | None = None, types: Iterable[str] | None = None,
              lang: str = "fr") -> Planning:
     """The planning of the month or week holding `start`, activities and meetings in start order,
     then the registered sections (in `lang`)."""
-    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
-    first, last = period_bounds(period, start)
-    with tenant_session(tenant_id) as s:
+    with _period_session(actor, tenant_id, period, start) as (s, first, last):
         zone: ZoneInfo = tenant_zone(s, tenant_id)
         # local midnights: ZoneInfo gives the right offset on each side of a DST change
         lo = datetime.combine(first, time(0), tzinfo=zone)
@@ -172,9 +181,7 @@ def planning(actor: Actor, tenant_id: int, *, period: str = "month", start: date
 def plan_sections(actor: Actor, tenant_id: int, *, period: str, start: date, lang: str = "fr") -> list[PlanSection]:
     """Only the sections of the planning of the month or week holding `start` (the calendar
     page shows them under its own grid, which already has the activities)."""
-    require(actor, Perm.CALENDAR_VIEW, tenant_id=tenant_id)
-    first, last = period_bounds(period, start)
-    with tenant_session(tenant_id) as s:
+    with _period_session(actor, tenant_id, period, start) as (s, first, last):
         return _sections(actor, s, tenant_id, first, last, lang)
 
 

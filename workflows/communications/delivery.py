@@ -585,9 +585,12 @@ class ItemDeliveries:
     mail_counts: dict[str, int]
 
 
-def item_deliveries(actor, tenant_id: int, item_id: int) -> ItemDeliveries:  # noqa: ANN001
+def item_deliveries(actor, tenant_id: int, item_id: int, *,  # noqa: ANN001
+                    count_mails: bool = True) -> ItemDeliveries:
     """Per channel: the post's state (and its reason, its link once published); for the e-mail,
-    the mailing and its deliveries per state (the per-recipient log is the mailing's)."""
+    the mailing and its deliveries per state (the per-recipient log is the mailing's).
+    `count_mails=False` leaves the counts empty, for a caller that shows `item_figures`
+    already (the item page)."""
     from sqlalchemy import func
 
     from tenants.core.actor import require
@@ -605,7 +608,7 @@ def item_deliveries(actor, tenant_id: int, item_id: int) -> ItemDeliveries:  # n
                                  .order_by(PostDelivery.id)).all()]
         m = s.exec(select(Mailing).where(Mailing.item_id == item_id)).first()
         counts = {}
-        if m is not None:
+        if m is not None and count_mails:
             counts = dict(s.exec(select(MailDelivery.state, func.count()).where(MailDelivery.mailing_id == m.id)
                                  .group_by(MailDelivery.state)).all())
         return ItemDeliveries(posts, m.id if m else None, counts)

@@ -17,10 +17,8 @@ edited: a change makes the next version, in status `updating`.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -36,7 +34,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
-from integrations.validation import clean_field, parse
+from integrations.validation import as_invalid, clean_field, parse
 from tenants.calendar.models import AcademicYear, Event, Semester
 from tenants.calendar.types import ACTIVITY_TYPES
 from tenants.core.actor import Actor, require
@@ -92,16 +90,6 @@ def _new_key(prefix: str, used: set[str]) -> str:
         if k not in used:
             used.add(k)
             return k
-
-
-@contextlib.contextmanager
-def _as_invalid() -> Iterator[None]:
-    """A text helper's refusal (ValueError "<code>:<message>") raised as the service's Invalid."""
-    try:
-        yield
-    except ValueError as exc:
-        code, msg = str(exc).split(":", 1)
-        raise Invalid(msg, code=code) from None
 
 
 # ---------------------------------------------------------------- content (M30)
@@ -660,7 +648,7 @@ def do_create_plan(actor: Actor, tenant_id: int, academic_year_id: int, *, title
     require(actor, Perm.PLAN_MANAGE, tenant_id=tenant_id)
     if not isinstance(academic_year_id, int) or isinstance(academic_year_id, bool) or academic_year_id <= 0:
         raise NotFound("academic year not found", code="academic_year_not_found")
-    with _as_invalid():
+    with as_invalid():
         title = _line(title, 200)
     with tenant_session(tenant_id) as s, transaction(s):
         year = s.get(AcademicYear, academic_year_id)
@@ -686,7 +674,7 @@ def do_save_draft(actor: Actor, tenant_id: int, plan_id: int, content: Any, *, c
     version (status `updating`)."""
     require(actor, Perm.PLAN_MANAGE, tenant_id=tenant_id)
     clean = clean_content(content)
-    with _as_invalid():
+    with as_invalid():
         note = _para(change_note, 2000)
     with tenant_session(tenant_id) as s, transaction(s):
         p = _plan(s, plan_id, lock=True)
@@ -755,7 +743,7 @@ def do_open_review(actor: Actor, tenant_id: int, plan_id: int) -> PlanView:
 def do_comment(actor: Actor, tenant_id: int, plan_id: int, body: str, *, item_key: str = "") -> CommentView:
     """P01.2: a remark on the draft under review, on the whole plan or on one item."""
     require(actor, Perm.PLAN_COMMENT, tenant_id=tenant_id)
-    with _as_invalid():
+    with as_invalid():
         text = _para(body, 4000)
         key = _key(item_key)
     if not text:
@@ -811,7 +799,7 @@ def do_submit_to_host(actor: Actor, tenant_id: int, plan_id: int) -> PlanView:
 
 
 def _host_comment(comment: Any, *, required: bool) -> str:
-    with _as_invalid():
+    with as_invalid():
         text = _para(comment, 4000)
     if required and not text:
         raise Invalid("say what is to change", code="comment_required")
@@ -1008,7 +996,7 @@ def do_assign_gap(actor: Actor, tenant_id: int, item_id: int, membership_id: int
 def do_explain_gap(actor: Actor, tenant_id: int, item_id: int, *, explanation: str, new_action: str = "") -> GapView:
     """The assignee (or the manager) explains the gap and proposes new actions (P02.3, P02.5)."""
     require(actor, Perm.PLAN_COMMENT, tenant_id=tenant_id)
-    with _as_invalid():
+    with as_invalid():
         text, action = _para(explanation, 4000), _para(new_action, 4000)
     if not text:
         raise Invalid("the explanation is empty", code="explanation_required")

@@ -17,7 +17,7 @@ import re
 
 import reflex as rx
 
-from cc_network.pages.actions import path_id
+from cc_network.pages.actions import act_and_reload, path_id
 from cc_network.pages.calendar.common import Option, input_field, select_field, text_area
 from cc_network.pages.forms import as_id, form_str
 from cc_network.ui.components import confirm_dialog, empty, messages
@@ -304,18 +304,7 @@ class EvaluationState(AppState):
 
     def _act(self, do, notice: str):  # noqa: ANN001
         """A service call on the assessment of the page's path; the page is reloaded after it."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            do(actor, self._from_path())
-            self._load(actor)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        self.form_key += 1
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: do(a, self._from_path()), notice, reset_form=True)
 
     def _form(self, parse):  # noqa: ANN001
         try:

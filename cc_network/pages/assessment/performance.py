@@ -11,6 +11,7 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import field_or_fail
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -364,12 +365,9 @@ class PerformanceReviewState(AppState):
 
     @rx.event
     def comment(self, form: dict):
-        try:
-            text = form_str(form, "comment", max_len=perf.TEXT_MAX + 100)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        return self._act(lambda a, t, r: perf.do_comment(a, t, r, text), "ui.performance.commented_notice")
+        return field_or_fail(self, form, "comment", lambda text: self._act(
+            lambda a, t, r: perf.do_comment(a, t, r, text), "ui.performance.commented_notice"),
+            max_len=perf.TEXT_MAX + 100)
 
 
 def _rows(text: str, max_lines: int = 20) -> list[list[str]]:

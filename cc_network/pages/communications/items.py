@@ -10,7 +10,7 @@ import re
 
 import reflex as rx
 
-from cc_network.pages.actions import act_and_reload, path_id
+from cc_network.pages.actions import act_and_reload, field_or_fail, path_id
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -307,7 +307,7 @@ class CommItemState(AppState):
         self.figures = [Option(f"ui.comm.fig.email.{k}", str(n)) for k, n in sorted(f.emails.items())] + \
                        [Option(f"ui.comm.fig.post.{k}", str(n)) for k, n in sorted(f.posts.items())] + \
                        [Option("ui.comm.fig.clicks", str(f.clicks))]
-        log = item_deliveries(actor, tid, self.item_id)
+        log = item_deliveries(actor, tid, self.item_id, count_mails=False)  # the figures above count them
         self.posts = [PostLogRow(p.channel, p.state, p.reason, p.url, local_text(p.sent_at, zone, "%d/%m %H:%M"))
                       for p in log.posts]
         self.mailing_id = log.mailing_id or 0
@@ -350,21 +350,13 @@ class CommItemState(AppState):
 
     @rx.event
     def send_back(self, form: dict):
-        try:
-            comment = form_str(form, "comment", max_len=2000)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        return self._act(lambda a, t: svc.do_send_back_item(a, t, self.item_id, comment), "ui.comm.sent_back")
+        return field_or_fail(self, form, "comment", lambda comment: self._act(
+            lambda a, t: svc.do_send_back_item(a, t, self.item_id, comment), "ui.comm.sent_back"), max_len=2000)
 
     @rx.event
     def validate_in_meeting(self, form: dict):
-        try:
-            meeting = id_or_zero(form_str(form, "meeting_id", max_len=12))
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        return self._act(lambda a, t: svc.do_validate_item(a, t, self.item_id, meeting), "ui.comm.validated")
+        return field_or_fail(self, form, "meeting_id", lambda raw: self._act(
+            lambda a, t: svc.do_validate_item(a, t, self.item_id, id_or_zero(raw)), "ui.comm.validated"), max_len=12)
 
     @rx.event
     def delete_item(self):

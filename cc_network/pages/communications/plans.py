@@ -11,7 +11,7 @@ import re
 
 import reflex as rx
 
-from cc_network.pages.actions import act_and_reload, path_id
+from cc_network.pages.actions import act_and_reload, field_or_fail, path_id
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -199,12 +199,8 @@ class CommPlanState(AppState):
 
     @rx.event
     def save_note(self, form: dict):
-        try:
-            note = form_str(form, "note", max_len=4000)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        return self._act(lambda a, t: svc.do_update_plan(a, t, self.plan_id, note=note), "ui.comm.saved")
+        return field_or_fail(self, form, "note", lambda note: self._act(
+            lambda a, t: svc.do_update_plan(a, t, self.plan_id, note=note), "ui.comm.saved"), max_len=4000)
 
     @rx.event
     def refresh_plan(self):
@@ -216,12 +212,8 @@ class CommPlanState(AppState):
 
     @rx.event
     def return_plan(self, form: dict):
-        try:
-            comment = form_str(form, "comment", max_len=2000)
-        except ServiceError as exc:
-            self._fail(exc)
-            return None
-        return self._act(lambda a, t: svc.do_return_plan(a, t, self.plan_id, comment), "ui.comm.plan_returned")
+        return field_or_fail(self, form, "comment", lambda comment: self._act(
+            lambda a, t: svc.do_return_plan(a, t, self.plan_id, comment), "ui.comm.plan_returned"), max_len=2000)
 
     @rx.event
     def validate_plan(self):

@@ -10,6 +10,7 @@ import math
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload
 from cc_network.pages.calendar.common import Option, input_field, select_field, text_area
 from cc_network.pages.forms import as_id, form_str
 from cc_network.pages.portal.common import section, zone_of
@@ -133,18 +134,7 @@ class StaffOffersState(AppState):
         return None
 
     def _do(self, action, notice: str):  # noqa: ANN001
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            action(actor, actor.tenant_id or 0)
-            self._load(actor)
-        except ServiceError as exc:
-            fail(self, exc)
-            return None
-        self.form_key += 1
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: action(a, a.tenant_id or 0), notice, fail, reset_form=True)
 
     # ---- sources
 

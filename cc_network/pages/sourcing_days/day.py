@@ -11,6 +11,7 @@ import re
 
 import reflex as rx
 
+from cc_network.pages.actions import act_and_reload, field_or_fail
 from cc_network.pages.calendar.common import (
     Option,
     input_field,
@@ -140,18 +141,8 @@ class DayState(AppState):
 
     def _act(self, action, notice: str):  # noqa: ANN001
         """Run a service on the day of the address; reload; say how it went."""
-        actor = self._actor()
-        if actor is None:
-            return rx.redirect("/login")
-        try:
-            action(actor, actor.tenant_id or 0, self._day_from_path())
-            self._load(actor)
-        except ServiceError as exc:
-            fail(self, exc)
-            return None
-        self.form_key += 1
-        self._ok(notice)
-        return None
+        return act_and_reload(self, lambda a: action(a, a.tenant_id or 0, self._day_from_path()), notice, fail,
+                              reset_form=True)
 
     @rx.event
     def change_mode(self, form: dict):
@@ -229,12 +220,8 @@ class DayState(AppState):
 
     @rx.event
     def close_day(self, form: dict):
-        try:
-            notes = form_str(form, "notes", max_len=5000)
-        except ServiceError as exc:
-            fail(self, exc)
-            return None
-        return self._act(lambda a, t, d: days.do_close_day(a, t, d, notes=notes), "ui.days.closed")
+        return field_or_fail(self, form, "notes", lambda notes: self._act(
+            lambda a, t, d: days.do_close_day(a, t, d, notes=notes), "ui.days.closed"), max_len=5000, fail=fail)
 
 
 # ---------------------------------------------------------------- the page

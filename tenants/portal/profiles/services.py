@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 from integrations import storage
 from integrations.db import tenant_session, transaction, utcnow
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
-from integrations.validation import clean_field, parse
+from integrations.validation import as_invalid, clean_field, parse
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership
 from tenants.core.roles import Perm, Role
@@ -797,10 +797,8 @@ def _request_view(r: DeletionRequest, a: Account) -> DeletionRequestView:
 
 def do_request_deletion(actor: Actor, tenant_id: int, *, reason: str = "") -> DeletionRequestView:
     mid = _own_student_membership(actor, tenant_id)
-    try:
+    with as_invalid():
         reason = _para(reason, 2000)
-    except ValueError as exc:
-        raise Invalid(str(exc).split(":", 1)[-1], code=str(exc).split(":", 1)[0]) from None
     try:
         with tenant_session(tenant_id) as s, transaction(s):
             _m, a = student_membership(s, tenant_id, mid)

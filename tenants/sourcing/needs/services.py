@@ -30,7 +30,7 @@ from integrations.errors import Conflict, Invalid, NotFound
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
-from integrations.validation import parse
+from integrations.validation import as_invalid, parse
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import STAFF_ROLES, Perm, Responsibility, Role
@@ -567,11 +567,8 @@ def do_write_sheet(actor: Actor, tenant_id: int, need_id: int, *, sheet: str) ->
     _managed(actor, tenant_id)
     if not isinstance(sheet, str):
         raise Invalid("the job sheet is a text", code="invalid")
-    try:
+    with as_invalid():
         text = _para(sheet, 8000)
-    except ValueError as exc:
-        code, _, msg = str(exc).partition(":")
-        raise Invalid(msg, code=code) from None
     if not text:
         raise Invalid("the job sheet is empty", code="sheet_required")
     with tenant_session(tenant_id) as s, transaction(s):
@@ -641,11 +638,8 @@ def do_request_publication(actor: Actor, tenant_id: int, need_id: int) -> NeedVi
 def _clean_reason(reason: object, *, required: bool) -> str:
     if not isinstance(reason, str):
         raise Invalid("the reason is a text", code="invalid")
-    try:
+    with as_invalid():
         text = _para(reason, 1000)
-    except ValueError as exc:
-        code, _, msg = str(exc).partition(":")
-        raise Invalid(msg, code=code) from None
     if required and not text:
         raise Invalid("say why", code="reason_required")
     return text

@@ -25,7 +25,7 @@ from integrations.errors import Conflict, Invalid, NotFound, RateLimited
 from integrations.i18n import t
 from integrations.mail import EMAIL_KIND
 from integrations.settings import get_settings
-from integrations.validation import parse
+from integrations.validation import as_invalid, parse
 from tenants.auth.services import create_reset_token
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
@@ -345,10 +345,8 @@ def do_approve_access_request(actor: Actor, tenant_id: int, request_id: int, *, 
 def do_reject_access_request(actor: Actor, tenant_id: int, request_id: int, *, reason: str) -> AccessRequestView:
     """Reject with a reason, which the requester receives by e-mail."""
     require(actor, Perm.PARTNER_MANAGE, tenant_id=tenant_id)
-    try:
+    with as_invalid():
         reason = para_text(reason, 2000)
-    except ValueError as exc:
-        raise Invalid(str(exc).split(":", 1)[-1], code=str(exc).split(":", 1)[0]) from None
     if len(reason) < 3:
         raise Invalid("say why", code="reason_required")
     with tenant_session(tenant_id) as s, transaction(s):
