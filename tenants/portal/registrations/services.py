@@ -22,11 +22,13 @@ override its type with `details["requires_confirmation"] = "yes" | "no"`.
 from __future__ import annotations
 
 import json
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from cachetools import TTLCache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.engine import Connection
@@ -489,6 +491,20 @@ def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id:
                             None, False)
 
 
+# Events where registering in one go last found no seat to take (full, or a case only the slow
+# path handles): for a few seconds their registrations go straight to the slow path instead of
+# queueing twice behind the event's lock. Only a hint: the slow path takes a free seat as well.
+_SLOW_WAY = TTLCache(maxsize=4096, ttl=5)
+_SLOW_WAY_LOCK = threading.Lock()
+
+
+def _one_go_worth_trying(tenant_id: int, event_id: object) -> bool:
+    if not isinstance(event_id, int) or isinstance(event_id, bool):
+        return False
+    with _SLOW_WAY_LOCK:
+        return (tenant_id, event_id) not in _SLOW_WAY
+
+
 def do_register(actor: Actor, tenant_id: int, event_id: int, *,
                 waiver: dict | WaiverInput | None = None) -> RegistrationView:
     """Take a seat, or a place on the waitlist when the event is full (not an error).
@@ -499,10 +515,12 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
     student_id = _student_id(actor)
     key = {"b_event": event_id, "b_tenant": tenant_id}
     try:
-        if isinstance(event_id, int) and not isinstance(event_id, bool):
+        if _one_go_worth_trying(tenant_id, event_id):
             view = _register_in_one_go(actor, tenant_id, event_id, student_id)
             if view is not None:
                 return view
+            with _SLOW_WAY_LOCK:
+                _SLOW_WAY[(tenant_id, event_id)] = True
         with tenant_connection(tenant_id) as conn:
             e = conn.execute(_SEAT, key).first()
             seated = e is not None

@@ -141,3 +141,23 @@ def test_one_round_trip_needs_a_tenant():
     for bad in ({"tenant_id": 1, "system": "both"}, {"system": " "}):
         with pytest.raises(TenantScopeError):
             one_round_trip("SELECT 1", {}, **bad)
+
+
+def test_an_event_without_a_seat_in_one_go_registers_the_slow_way_for_a_while(world_a, monkeypatch):
+    """After the one-go path found no seat, the event's next registrations skip it (they would
+    queue twice behind the event's lock); a seat that frees meanwhile is still taken."""
+    a = world_a
+    reg._SLOW_WAY.clear()
+    eid = publish(a, capacity=1)
+    s1, s2, s3, s4 = bulk_students(a.tenant_id, 4)
+    tried, real = [], reg._register_in_one_go
+    monkeypatch.setattr(reg, "_register_in_one_go", lambda *args: tried.append(args[3]) or real(*args))
+    assert reg.do_register(s1, a.tenant_id, eid).status == "confirmed"
+    assert reg.do_register(s2, a.tenant_id, eid).status == "waitlisted"
+    assert tried == [s1.membership_id, s2.membership_id]
+    set_event(eid, capacity=2)  # one seat more, behind the services' back
+    assert reg.do_register(s3, a.tenant_id, eid).status == "confirmed"  # the slow path took it
+    assert tried == [s1.membership_id, s2.membership_id]
+    reg._SLOW_WAY.clear()  # the hint has expired
+    assert reg.do_register(s4, a.tenant_id, eid).status == "waitlisted"
+    assert tried[-1] == s4.membership_id and get_event(eid).registered_count == 2
