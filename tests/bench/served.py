@@ -70,8 +70,14 @@ class Client:
     def request(self, method: str, path: str, body: dict | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body).encode()
-        self._conn.request(method, path, body=data,
-                           headers={"Content-Type": "application/json"} | (headers or {}))
+        headers = {"Content-Type": "application/json"} | (headers or {})
+        try:
+            self._conn.request(method, path, body=data, headers=headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # the server closed the kept-alive connection while it sat idle: the request never
+            # left, so sending it again on a new connection is safe
+            self._conn.close()
+            self._conn.request(method, path, body=data, headers=headers)
         r = self._conn.getresponse()
         raw = r.read()
         return r.status, (json.loads(raw) if raw and r.getheader("content-type", "").startswith(
