@@ -274,7 +274,7 @@ SET_SCOPE = "SELECT set_config('cc.tenant_id', %s, true), set_config('cc.system'
 PIPELINE_MODE = psycopg.Pipeline.is_supported()  # a property of the libpq linked in: asked once
 
 
-def _set_scope(connection: Connection, tenant: str, system: str) -> None:
+def set_scope(connection: Connection, tenant: str, system: str) -> None:
     """Scope the transaction for row-level security. In psycopg's pipeline mode the driver's
     BEGIN and this statement reach the server in one round trip instead of two: every
     transaction of the app starts here, so this is a round trip saved on each."""
@@ -293,18 +293,4 @@ def _set_rls_scope(session: Session, _transaction, connection) -> None:  # noqa:
     tenant_id, system = scope_of(session)
     if tenant_id is None and system is None:
         return
-    _set_scope(connection, str(tenant_id or ""), "on" if tenant_id is None else "off")
-
-
-@contextlib.contextmanager
-def tenant_connection(tenant_id: int, *, engine: Engine | None = None) -> Iterator[Connection]:
-    """One transaction on a bare Core connection, for the few hot paths where the ORM's unit
-    of work costs more than the work (taking a seat). Nothing filters its statements: each
-    must name the tenant itself. On PostgreSQL the tenant is set, so row-level security
-    still stands behind them. Commits on success, rolls back on any error."""
-    if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
-        raise TenantScopeError(f"tenant_connection needs a tenant id, got {tenant_id!r}")
-    with (engine or get_engine()).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            _set_scope(conn, str(tenant_id), "off")
-        yield conn
+    set_scope(connection, str(tenant_id or ""), "on" if tenant_id is None else "off")

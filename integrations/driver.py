@@ -1,6 +1,9 @@
-"""Statements on the driver's own connection, for the few hot paths (taking a seat, resolving
-a bearer token) where SQLAlchemy's execution layer or the network's round trips cost more
-than the work. Everything else goes through `integrations.db`'s sessions and connections.
+"""The few hot paths outside the ORM (taking a seat, resolving a bearer token), where the unit
+of work, SQLAlchemy's execution layer or the network's round trips cost more than the work.
+Everything else goes through `integrations.db`'s sessions.
+
+`tenant_connection` is a bare Core connection in one tenant's scope (the registration's
+slow path: waitlist, waivers, confirmations). The rest runs on the driver's own connection.
 
 On PostgreSQL a whole transaction (BEGIN, the row-level-security scope, one statement,
 COMMIT) is sent as one pipeline: one network round trip. On SQLite statements run on the
@@ -21,9 +24,16 @@ from typing import Any
 import psycopg
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from integrations.db import PIPELINE_MODE, SET_SCOPE, UtcDateTime, get_engine, sqlite_tx_depth
+from integrations.db import (
+    PIPELINE_MODE,
+    SET_SCOPE,
+    UtcDateTime,
+    get_engine,
+    set_scope,
+    sqlite_tx_depth,
+)
 from integrations.errors import TenantScopeError
 
 _LITE = sqlite_dialect.dialect()
@@ -43,7 +53,7 @@ def _scope(tenant_id: int | None, system: str | None) -> tuple[str, str]:
             raise TenantScopeError("one_round_trip takes a tenant id or a system reason, not both")
         return "", "on"
     if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
-        raise TenantScopeError(f"one_round_trip needs a tenant id, got {tenant_id!r}")
+        raise TenantScopeError(f"a tenant id is needed, got {tenant_id!r}")
     return str(tenant_id), "off"
 
 
@@ -70,15 +80,16 @@ def one_round_trip(statement: str, params: dict, *, tenant_id: int | None = None
         raw.close()
 
 
-class SqliteTransaction:
-    """A write transaction on SQLite's own driver connection (see `sqlite_transaction`)."""
-
-    def __init__(self, driver: sqlite3.Connection) -> None:
-        self._driver = driver
-
-    def one(self, statement: str, params: dict) -> tuple | None:
-        """The statement's first row."""
-        return self._driver.execute(statement, params).fetchone()
+@contextlib.contextmanager
+def tenant_connection(tenant_id: int, *, engine: Engine | None = None) -> Iterator[Connection]:
+    """One transaction on a bare Core connection. Nothing filters its statements: each must
+    name the tenant itself. On PostgreSQL the tenant is set, so row-level security still
+    stands behind them. Commits on success, rolls back on any error."""
+    tenant, system_flag = _scope(tenant_id, None)
+    with (engine or get_engine()).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            set_scope(conn, tenant, system_flag)
+        yield conn
 
 
 def stored_stamp(value: datetime) -> Any:
@@ -99,9 +110,9 @@ def _sqlite_driver() -> Any:
 
 
 @contextlib.contextmanager
-def sqlite_transaction() -> Iterator[SqliteTransaction]:
-    """SQLite: one write transaction (BEGIN IMMEDIATE, as every write here, so stamps taken
-    inside follow commit order). Commits on success; any error rolls back."""
+def sqlite_transaction() -> Iterator[sqlite3.Connection]:
+    """SQLite: one write transaction on the sqlite3 connection (BEGIN IMMEDIATE, as every write
+    here, so stamps taken inside follow commit order). Commits on success; any error rolls back."""
     if sqlite_tx_depth.depth > 0:
         raise TenantScopeError("nested SQLite transaction in one thread: finish the outer one first")
     raw = _sqlite_driver()
@@ -110,7 +121,7 @@ def sqlite_transaction() -> Iterator[SqliteTransaction]:
         driver = raw.driver_connection
         driver.execute("BEGIN IMMEDIATE")
         try:
-            yield SqliteTransaction(driver)
+            yield driver
             driver.execute("COMMIT")
         except sqlite3.Error as exc:
             driver.execute("ROLLBACK")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cc_network.api import auth_routes, oidc_routes
+from cc_network.api import auth_routes, oidc_routes, v1
 from cc_network.api.errors import install_error_handlers
-from cc_network.api.v1 import router as v1_router
 
 
 def build_api_app() -> FastAPI:
@@ -20,5 +19,6 @@ def build_api_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(auth_routes.router)
     app.include_router(oidc_routes.router)
-    app.include_router(v1_router)
+    for router in v1.ROUTERS:
+        app.include_router(router, prefix=v1.PREFIX)
     return app

@@ -37,13 +37,17 @@ def audit_now(session: Session | Connection, actor: Actor | None, action: str, *
     """The same row as `audit`, written at once by one INSERT: for hot paths that do not
     otherwise go through the ORM's unit of work."""
     conn = session.connection() if isinstance(session, Session) else session
-    conn.execute(_INSERT_AUDIT, _audit_row(actor, action, tenant_id, target_type, target_id, details))
+    conn.execute(_INSERT_AUDIT, audit_row(actor, action, tenant_id, target_type, target_id, details))
 
 
-def _audit_row(actor: Actor | None, action: str, tenant_id: int, target_type: str, target_id: object,
-               details: dict) -> dict:
+def audit_row(actor: Actor | None, action: str, tenant_id: int, target_type: str, target_id: object,
+              details: dict) -> dict:
+    """An audit row's values, keyed by column (statements written by hand build on these keys)."""
     return {"tenant_id": tenant_id, "actor_account_id": actor.account_id if actor else None, "action": action,
             "target_type": target_type, "target_id": str(target_id), "details": dict(details), "at": utcnow()}
+
+
+AUDIT_COLUMNS = tuple(audit_row(None, "", 0, "", "", {}))
 
 
 @functools.lru_cache(maxsize=32)
@@ -52,7 +56,7 @@ def _insert_with_audit(table: Table, columns: tuple[str, ...]) -> Insert:
     built once per table and column set so SQLAlchemy compiles it once."""
     row = insert(table).values({c: bindparam(f"row_{c}") for c in columns}).returning(table.c.id).cte("new_row")
     a = AuditEvent.__table__
-    names = ("tenant_id", "actor_account_id", "action", "target_type", "details", "at")
+    names = tuple(k for k in AUDIT_COLUMNS if k != "target_id")
     return insert(a).from_select(
         [*names, "target_id"],
         core_select(*(bindparam(f"audit_{n}", type_=a.c[n].type) for n in names), cast(row.c.id, String)),
@@ -67,7 +71,7 @@ def insert_audited(conn: Connection, table: Table, values: dict, actor: Actor | 
         new_id = conn.execute(insert(table).returning(table.c.id), values).scalar_one()
         audit_now(conn, actor, action, tenant_id=tenant_id, target_type=target_type, target_id=new_id, **details)
         return new_id
-    audit = _audit_row(actor, action, tenant_id, target_type, "", details)
+    audit = audit_row(actor, action, tenant_id, target_type, "", details)
     del audit["target_id"]
     params = {f"row_{k}": v for k, v in values.items()} | {f"audit_{k}": v for k, v in audit.items()}
     return int(conn.execute(_insert_with_audit(table, tuple(values)), params).scalar_one())

@@ -36,13 +36,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from integrations import outbox
-from integrations.db import system_session, tenant_connection, tenant_session, transaction, utcnow
+from integrations.db import system_session, tenant_session, transaction, utcnow
 from integrations.driver import (
     one_round_trip,
     postgres_engine,
     read_stamp,
     sqlite_transaction,
     stored_stamp,
+    tenant_connection,
 )
 from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.i18n import t
@@ -57,7 +58,7 @@ from tenants.calendar.types import ACTIVITY_TYPES
 from tenants.core.actor import Actor, require
 from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm
-from tenants.core.services import audit, insert_audited
+from tenants.core.services import AUDIT_COLUMNS, audit, audit_row, insert_audited
 from tenants.portal import activity
 from tenants.portal.registrations.models import (
     ATTENDED,
@@ -432,7 +433,6 @@ _OPEN_SEAT = """
     RETURNING id, title, starts_at"""
 _REGISTRATION_COLUMNS = ("tenant_id, event_id, student_membership_id, status, waitlist_seq, registered_at, "
                          "confirmed_at, updated_at, cancel_reason")
-_AUDIT_COLUMNS = "tenant_id, actor_account_id, action, target_type, target_id, details, at"
 # open to registration, and confirmed at once unless the type asks a counselor to confirm
 _SELF_CONFIRMED_TYPES = tuple(code for code in REGISTRATION_TYPES if code not in REQUIRES_CONFIRMATION_TYPES)
 _TYPE_PARAMS = {f"type{i}": code for i, code in enumerate(_SELF_CONFIRMED_TYPES)}
@@ -444,6 +444,8 @@ def _placeholders(style: str) -> dict[str, str]:
     return names | {"types": ", ".join(style.format(k) for k in _TYPE_PARAMS)}
 
 
+# the audit row's id and stamp come from the rows just written
+_PG_AUDIT_VALUES = {"target_id": "reg.id::text", "details": "%(audit_details)s::json", "at": "stamped.at"}
 _SEAT_AND_REGISTER = f"""
 WITH seat AS ({_OPEN_SEAT.format(**_placeholders("%({})s"), no_flag="(details -> 'requires_confirmation') IS NULL")}
 ), stamped AS (  -- the database's clock, read once the seat's lock is held: stamps follow commit order
@@ -453,38 +455,49 @@ WITH seat AS ({_OPEN_SEAT.format(**_placeholders("%({})s"), no_flag="(details ->
     SELECT %(tenant)s, id, %(student)s, %(confirmed)s, NULL, at, at, at, '' FROM stamped
     RETURNING id
 ), logged AS (
-    INSERT INTO audit_event ({_AUDIT_COLUMNS})
-    SELECT %(tenant)s, %(account)s, 'registration.created', 'registration', reg.id::text, %(details)s::json,
-           stamped.at FROM reg, stamped
+    INSERT INTO audit_event ({", ".join(AUDIT_COLUMNS)})
+    SELECT {", ".join(_PG_AUDIT_VALUES.get(c, f"%(audit_{c})s") for c in AUDIT_COLUMNS)} FROM reg, stamped
 )
 SELECT reg.id, stamped.title, stamped.starts_at, stamped.at FROM reg, stamped"""
 _LITE_SEAT = _OPEN_SEAT.format(**_placeholders(":{}"), no_flag="json_extract(details, '$.requires_confirmation') IS NULL")
 _LITE_REGISTRATION = (f"INSERT INTO registration ({_REGISTRATION_COLUMNS}) VALUES "
                       "(:tenant, :event, :student, :confirmed, NULL, :now, :now, :now, '') RETURNING id")
-_LITE_AUDIT = (f"INSERT INTO audit_event ({_AUDIT_COLUMNS}) VALUES "
-               "(:tenant, :account, 'registration.created', 'registration', :rid, :details, :now)")
+_LITE_AUDIT = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
+               f"VALUES ({', '.join(f':audit_{c}' for c in AUDIT_COLUMNS)})")
+
+
+def _audit_params(actor: Actor, tenant_id: int, event_id: int, registration_id: object) -> dict:
+    """The audit row `insert_audited` would write for this registration, as driver parameters."""
+    row = audit_row(actor, "registration.created", tenant_id, "registration", registration_id,
+                    {"event_id": event_id, "status": CONFIRMED, "waitlist_seq": None})
+    return {f"audit_{k}": json.dumps(v) if k == "details" else v for k, v in row.items()}
 
 
 def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id: int) -> RegistrationView | None:
-    """The common case's seat and registration (see above); None when the slow path must decide."""
-    params = {"event": event_id, "tenant": tenant_id, "student": student_id, "account": actor.account_id,
-              "published": PUBLISHED, "confirmed": CONFIRMED, **_TYPE_PARAMS,
-              "details": json.dumps({"event_id": event_id, "status": CONFIRMED, "waitlist_seq": None})}
+    """The common case's seat and registration (see above); None when the slow path must decide.
+
+    The window is checked against the app's clock, as the slow path checks it (one clock
+    decides who gets in, whichever path runs); the stamps are the database's on PostgreSQL,
+    read under the seat's lock, so they follow commit order across app servers."""
+    params = {"event": event_id, "tenant": tenant_id, "student": student_id, "published": PUBLISHED,
+              "confirmed": CONFIRMED, **_TYPE_PARAMS}
     if postgres_engine():
+        params |= _audit_params(actor, tenant_id, event_id, "")
         row = one_round_trip(_SEAT_AND_REGISTER, params | {"now": utcnow()}, tenant_id=tenant_id)
         if row is None:
             return None
         rid, title, starts_at, now = row
         starts_at, now = starts_at.astimezone(UTC), now.astimezone(UTC)
     else:
-        with sqlite_transaction() as tx:
+        with sqlite_transaction() as driver:
             now = utcnow()  # BEGIN IMMEDIATE holds the write lock: stamps follow commit order
             params["now"] = stored_stamp(now)
-            seat = tx.one(_LITE_SEAT, params)
+            seat = driver.execute(_LITE_SEAT, params).fetchone()
             if seat is None:
                 return None
-            rid = tx.one(_LITE_REGISTRATION, params)[0]
-            tx.one(_LITE_AUDIT, params | {"rid": str(rid)})
+            rid = driver.execute(_LITE_REGISTRATION, params).fetchone()[0]
+            audit_params = _audit_params(actor, tenant_id, event_id, rid) | {"audit_at": params["now"]}
+            driver.execute(_LITE_AUDIT, audit_params)
         _, title, starts_at = seat
         starts_at = read_stamp(starts_at)
     return RegistrationView(rid, event_id, title, starts_at, student_id, CONFIRMED, None, None, None, now,
@@ -515,14 +528,16 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
     student_id = _student_id(actor)
     key = {"b_event": event_id, "b_tenant": tenant_id}
     try:
-        if _one_go_worth_trying(tenant_id, event_id):
+        tried = _one_go_worth_trying(tenant_id, event_id)
+        if tried:
             view = _register_in_one_go(actor, tenant_id, event_id, student_id)
             if view is not None:
                 return view
             with _SLOW_WAY_LOCK:
                 _SLOW_WAY[(tenant_id, event_id)] = True
         with tenant_connection(tenant_id) as conn:
-            e = conn.execute(_SEAT, key).first()
+            # just tried and no seat: straight to the event's lock, not a second try first
+            e = None if tried else conn.execute(_SEAT, key).first()
             seated = e is not None
             if not seated:  # unknown, or full: the waitlist, numbered under the event's lock
                 e = conn.execute(_LOCK_EVENT, key).first()

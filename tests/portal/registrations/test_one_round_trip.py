@@ -106,8 +106,8 @@ def test_another_centres_event_is_untouched_even_when_the_statement_names_it(wor
     a, b = worlds
     eid_b = publish(b, capacity=5)
     params = {"event": eid_b, "tenant": b.tenant_id, "student": b.student.membership_id,
-              "account": b.student.account_id, "published": "published", "confirmed": "confirmed",
-              "now": utcnow(), "details": "{}", **reg._TYPE_PARAMS}
+              "published": "published", "confirmed": "confirmed", "now": utcnow(), **reg._TYPE_PARAMS,
+              **reg._audit_params(b.student.actor, b.tenant_id, eid_b, "")}
     assert one_round_trip(reg._SEAT_AND_REGISTER, params, tenant_id=a.tenant_id) is None
     assert _state(eid_b) == (0, 0, 0)
     assert reg._register_in_one_go(a.student.actor, a.tenant_id, eid_b, a.student.membership_id) is None
