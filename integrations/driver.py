@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -57,12 +57,12 @@ def _scope(tenant_id: int | None, system: str | None) -> tuple[str, str]:
     return str(tenant_id), "off"
 
 
-def one_round_trip(statement: str, params: dict, *, tenant_id: int | None = None,
-                   system: str | None = None) -> tuple | None:
-    """PostgreSQL: BEGIN, the scope (a tenant, or the whole network for a stated reason), one
-    statement and COMMIT reach the server together (one after another where libpq has no
-    pipeline mode); returns the statement's first row (None if none). A failing statement
-    rolls the transaction back."""
+def round_trip(statements: Sequence[str], params: dict, *, tenant_id: int | None = None,
+               system: str | None = None) -> list[tuple | None]:
+    """PostgreSQL: BEGIN, the scope (a tenant, or the whole network for a stated reason), the
+    statements and COMMIT reach the server together (one after another where libpq has no
+    pipeline mode); returns each statement's first row (None if none). Each statement sees
+    what the ones before it wrote. A failing statement rolls the transaction back."""
     tenant, system_flag = _scope(tenant_id, system)
     raw = get_engine().raw_connection()
     try:
@@ -70,14 +70,20 @@ def one_round_trip(statement: str, params: dict, *, tenant_id: int | None = None
         try:
             with driver.pipeline() if PIPELINE_MODE else contextlib.nullcontext():
                 driver.execute(SET_SCOPE, (tenant, system_flag))
-                cur = driver.execute(statement, params, prepare=True)
+                cursors = [driver.execute(statement, params, prepare=True) for statement in statements]
                 driver.commit()
-            return cur.fetchone()
+            return [cur.fetchone() for cur in cursors]
         except psycopg.Error as exc:
             driver.rollback()
-            raise sa_exc.DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
+            raise sa_exc.DBAPIError.instance(" ;\n".join(statements), params, exc, psycopg.Error) from exc
     finally:
         raw.close()
+
+
+def one_round_trip(statement: str, params: dict, *, tenant_id: int | None = None,
+                   system: str | None = None) -> tuple | None:
+    """`round_trip` of one statement: its first row."""
+    return round_trip((statement,), params, tenant_id=tenant_id, system=system)[0]
 
 
 @contextlib.contextmanager

@@ -116,6 +116,7 @@ class Event(TenantOwned, table=True):
     audience: dict = Field(default_factory=dict, sa_column=_json())
     capacity: int | None = None
     registered_count: int = 0
+    waitlist_last_seq: int = 0  # the last waitlist number given (numbers are never reused)
     registration_opens_at: datetime | None = Field(default=None, sa_column=ts_column())
     registration_closes_at: datetime | None = Field(default=None, sa_column=ts_column())
     # [{"kind": "company|speaker|sponsor|association", "name": ..., "contribution": ...}]

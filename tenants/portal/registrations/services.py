@@ -7,8 +7,9 @@ event row first (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE a
 serialises writers), then the registration rows: one lock order, no deadlock. A seat is
 taken by a conditional UPDATE (`registered_count < capacity`), so the database never
 counts more seats than the capacity; the partial unique indexes refuse a second live
-registration of one student and a waitlist number given twice. Because positions are
-numbered while the event lock is held, they follow the order transactions commit in.
+registration of one student and a waitlist number given twice. Waitlist numbers come from
+the event row's counter (`waitlist_last_seq`), taken while that row is locked, so they
+follow the order transactions commit in.
 
 Seats: confirmed, pending_confirmation, offered (a hold), attended and no_show registrations
 hold one seat each; waitlisted and cancelled ones hold none.
@@ -22,13 +23,11 @@ override its type with `details["requires_confirmation"] = "yes" | "no"`.
 from __future__ import annotations
 
 import json
-import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cachetools import TTLCache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import bindparam, func, insert, or_, update
 from sqlalchemy.engine import Connection
@@ -41,6 +40,7 @@ from integrations.driver import (
     one_round_trip,
     postgres_engine,
     read_stamp,
+    round_trip,
     sqlite_transaction,
     stored_stamp,
     tenant_connection,
@@ -410,112 +410,141 @@ _EVENT_KEY = (_EV.c.id == bindparam("b_event"), _EV.c.tenant_id == bindparam("b_
 _SEAT = (update(_EV).where(*_EVENT_KEY, or_(_EV.c.capacity.is_(None), _EV.c.registered_count < _EV.c.capacity))
          .values(registered_count=_EV.c.registered_count + 1).returning(*_EVENT_COLUMNS))
 _LOCK_EVENT = select(*_EVENT_COLUMNS).where(*_EVENT_KEY).with_for_update()
-_LAST_SEQ = select(func.max(_REG.c.waitlist_seq)).where(_REG.c.tenant_id == bindparam("b_tenant"),
-                                                       _REG.c.event_id == bindparam("b_event"))
+# the event's next waitlist number (the caller holds the event's lock)
+_NEXT_SEQ = (update(_EV).where(*_EVENT_KEY).values(waitlist_last_seq=_EV.c.waitlist_last_seq + 1)
+             .returning(_EV.c.waitlist_last_seq))
 _POSITION = select(func.count()).select_from(_REG).where(
     _REG.c.tenant_id == bindparam("b_tenant"), _REG.c.event_id == bindparam("b_event"),
     _REG.c.status == WAITLISTED, _REG.c.waitlist_seq <= bindparam("b_seq"))
 
 
-# The common case, a seat left and nothing to check but the window, runs on the driver's own
-# connection: on PostgreSQL the seat, the registration and its audit row are one statement sent
-# with BEGIN, the tenant scope and COMMIT as one round trip; on SQLite three statements without
-# SQLAlchemy's execution layer. Every condition `_check_open` and the waiver/confirmation rules
-# apply is in the seat's WHERE, so a seat taken here is one the slow path would have confirmed;
-# no seat (full, not open, photos, a confirmation to give, unknown) changes nothing, and the
-# slow path decides and words the answer.
-_OPEN_SEAT = """
-    UPDATE event SET registered_count = registered_count + 1
-    WHERE id = {event} AND tenant_id = {tenant} AND (capacity IS NULL OR registered_count < capacity)
-      AND status = {published} AND type IN ({types}) AND NOT publishes_photos AND {no_flag}
+# The common cases, a seat left or a place on a full event's waitlist with nothing to check but
+# the window, run on the driver's own connection. On PostgreSQL the event's UPDATE, the
+# registration and its audit row are one statement, sent with BEGIN, the tenant scope and
+# COMMIT as one round trip; on SQLite the same writes without SQLAlchemy's execution layer.
+# Every condition `_check_open` and the waiver/confirmation rules apply is in the UPDATE's
+# WHERE, so a seat or place taken here is one the slow path would have given; anything else
+# (not open, photos, a confirmation to give, unknown, a seat freed while full) changes
+# nothing, and the slow path decides and words the answer. The waitlist number is the event
+# row's counter, taken under that row's lock, so numbers follow commit order and never repeat.
+_OPEN = """id = {event} AND tenant_id = {tenant} AND status = {published} AND type IN ({types})
+      AND NOT publishes_photos AND {no_flag}
       AND (registration_opens_at IS NULL OR registration_opens_at <= {now}) AND starts_at > {now}
-      AND (registration_closes_at IS NULL OR registration_closes_at > {now})
-    RETURNING id, title, starts_at"""
+      AND (registration_closes_at IS NULL OR registration_closes_at > {now})"""
+_OPEN_SEAT = f"""
+    UPDATE event SET registered_count = registered_count + 1
+    WHERE {_OPEN} AND (capacity IS NULL OR registered_count < capacity)
+    RETURNING id, title, starts_at, CAST(NULL AS INTEGER)"""
+_OPEN_QUEUE = f"""
+    UPDATE event SET waitlist_last_seq = waitlist_last_seq + 1
+    WHERE {_OPEN} AND capacity IS NOT NULL AND registered_count >= capacity
+    RETURNING id, title, starts_at, waitlist_last_seq"""
 _REGISTRATION_COLUMNS = ("tenant_id, event_id, student_membership_id, status, waitlist_seq, registered_at, "
                          "confirmed_at, updated_at, cancel_reason")
 # open to registration, and confirmed at once unless the type asks a counselor to confirm
 _SELF_CONFIRMED_TYPES = tuple(code for code in REGISTRATION_TYPES if code not in REQUIRES_CONFIRMATION_TYPES)
 _TYPE_PARAMS = {f"type{i}": code for i, code in enumerate(_SELF_CONFIRMED_TYPES)}
+_PG_NO_FLAG = "(details -> 'requires_confirmation') IS NULL"
+_LITE_NO_FLAG = "json_extract(details, '$.requires_confirmation') IS NULL"
 
 
 def _placeholders(style: str) -> dict[str, str]:
-    """The seat's parameters in one driver's placeholder style."""
+    """The event's parameters in one driver's placeholder style."""
     names = {k: style.format(k) for k in ("event", "tenant", "published", "now")}
     return names | {"types": ", ".join(style.format(k) for k in _TYPE_PARAMS)}
 
 
-# the audit row's id and stamp come from the rows just written
-_PG_AUDIT_VALUES = {"target_id": "reg.id::text", "details": "%(audit_details)s::json", "at": "stamped.at"}
-_SEAT_AND_REGISTER = f"""
-WITH seat AS ({_OPEN_SEAT.format(**_placeholders("%({})s"), no_flag="(details -> 'requires_confirmation') IS NULL")}
-), stamped AS (  -- the database's clock, read once the seat's lock is held: stamps follow commit order
-    SELECT id, title, starts_at, clock_timestamp() AS at FROM seat
+def _pg_register(update_event: str, confirmed_at: str) -> str:
+    """PostgreSQL: the event's UPDATE (RETURNING id, title, starts_at, waitlist number), the
+    registration and its audit row as one statement."""
+    audit_values = {"target_id": "reg.id::text", "at": "stamped.at",  # from the rows just written
+                    "details": "json_build_object('event_id', stamped.id, 'status', %(status)s::text, "
+                               "'waitlist_seq', stamped.seq)"}
+    return f"""
+WITH changed AS ({update_event.format(**_placeholders("%({})s"), no_flag=_PG_NO_FLAG)}
+), stamped AS (  -- the database's clock, read once the event's lock is held: stamps follow commit order
+    SELECT id, title, starts_at, waitlist_last_seq AS seq, clock_timestamp() AS at
+    FROM changed AS c (id, title, starts_at, waitlist_last_seq)
 ), reg AS (
     INSERT INTO registration ({_REGISTRATION_COLUMNS})
-    SELECT %(tenant)s, id, %(student)s, %(confirmed)s, NULL, at, at, at, '' FROM stamped
+    SELECT %(tenant)s, id, %(student)s, %(status)s, seq, at, {confirmed_at}, at, '' FROM stamped
     RETURNING id
 ), logged AS (
     INSERT INTO audit_event ({", ".join(AUDIT_COLUMNS)})
-    SELECT {", ".join(_PG_AUDIT_VALUES.get(c, f"%(audit_{c})s") for c in AUDIT_COLUMNS)} FROM reg, stamped
+    SELECT {", ".join(audit_values.get(c, f"%(audit_{c})s") for c in AUDIT_COLUMNS)} FROM reg, stamped
 )
-SELECT reg.id, stamped.title, stamped.starts_at, stamped.at FROM reg, stamped"""
-_LITE_SEAT = _OPEN_SEAT.format(**_placeholders(":{}"), no_flag="json_extract(details, '$.requires_confirmation') IS NULL")
+SELECT reg.id, stamped.title, stamped.starts_at, stamped.at, stamped.seq FROM reg, stamped"""
+
+
+_SEAT_AND_REGISTER = _pg_register(_OPEN_SEAT, "at")
+_QUEUE_AND_REGISTER = _pg_register(_OPEN_QUEUE, "NULL")
+# the place on the waitlist, read in a statement of its own: it sees every place given before
+# this one (those transactions committed before this one got the event's lock)
+_PG_POSITION = """
+SELECT count(*) FROM registration w
+WHERE w.tenant_id = %(tenant)s AND w.event_id = %(event)s AND w.status = %(status)s
+  AND w.waitlist_seq <= (SELECT r.waitlist_seq FROM registration r
+                         WHERE r.tenant_id = %(tenant)s AND r.event_id = %(event)s
+                           AND r.student_membership_id = %(student)s AND r.status = %(status)s)"""
+_LITE_SEAT = _OPEN_SEAT.format(**_placeholders(":{}"), no_flag=_LITE_NO_FLAG)
+_LITE_QUEUE = _OPEN_QUEUE.format(**_placeholders(":{}"), no_flag=_LITE_NO_FLAG)
 _LITE_REGISTRATION = (f"INSERT INTO registration ({_REGISTRATION_COLUMNS}) VALUES "
-                      "(:tenant, :event, :student, :confirmed, NULL, :now, :now, :now, '') RETURNING id")
+                      "(:tenant, :event, :student, :status, :seq, :now, :confirmed_at, :now, '') RETURNING id")
 _LITE_AUDIT = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
                f"VALUES ({', '.join(f':audit_{c}' for c in AUDIT_COLUMNS)})")
+_LITE_POSITION = ("SELECT count(*) FROM registration WHERE tenant_id = :tenant AND event_id = :event "
+                  "AND status = :status AND waitlist_seq <= :seq")
 
 
-def _audit_params(actor: Actor, tenant_id: int, event_id: int, registration_id: object) -> dict:
+def _audit_params(actor: Actor, tenant_id: int, event_id: int, registration_id: object, status: str,
+                  seq: int | None) -> dict:
     """The audit row `insert_audited` would write for this registration, as driver parameters."""
     row = audit_row(actor, "registration.created", tenant_id, "registration", registration_id,
-                    {"event_id": event_id, "status": CONFIRMED, "waitlist_seq": None})
+                    {"event_id": event_id, "status": status, "waitlist_seq": seq})
     return {f"audit_{k}": json.dumps(v) if k == "details" else v for k, v in row.items()}
 
 
 def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id: int) -> RegistrationView | None:
-    """The common case's seat and registration (see above); None when the slow path must decide.
+    """The common cases' seat, or place on a full event's waitlist, and registration (see
+    above); None when the slow path must decide.
 
     The window is checked against the app's clock, as the slow path checks it (one clock
     decides who gets in, whichever path runs); the stamps are the database's on PostgreSQL,
-    read under the seat's lock, so they follow commit order across app servers."""
+    read under the event's lock, so they follow commit order across app servers."""
     params = {"event": event_id, "tenant": tenant_id, "student": student_id, "published": PUBLISHED,
-              "confirmed": CONFIRMED, **_TYPE_PARAMS}
+              **_TYPE_PARAMS}
     if postgres_engine():
-        params |= _audit_params(actor, tenant_id, event_id, "")
-        row = one_round_trip(_SEAT_AND_REGISTER, params | {"now": utcnow()}, tenant_id=tenant_id)
-        if row is None:
-            return None
-        rid, title, starts_at, now = row
+        params |= _audit_params(actor, tenant_id, event_id, "", CONFIRMED, None) | {"now": utcnow()}
+        row = one_round_trip(_SEAT_AND_REGISTER, params | {"status": CONFIRMED}, tenant_id=tenant_id)
+        position = None
+        if row is None:  # full (or a case for the slow path): a place on the waitlist
+            row, (position,) = round_trip((_QUEUE_AND_REGISTER, _PG_POSITION), params | {"status": WAITLISTED},
+                                          tenant_id=tenant_id)
+            if row is None:
+                return None
+        rid, title, starts_at, now, seq = row
         starts_at, now = starts_at.astimezone(UTC), now.astimezone(UTC)
     else:
         with sqlite_transaction() as driver:
             now = utcnow()  # BEGIN IMMEDIATE holds the write lock: stamps follow commit order
             params["now"] = stored_stamp(now)
-            seat = driver.execute(_LITE_SEAT, params).fetchone()
-            if seat is None:
-                return None
+            status, position = CONFIRMED, None
+            changed = driver.execute(_LITE_SEAT, params).fetchone()
+            if changed is None:
+                status, changed = WAITLISTED, driver.execute(_LITE_QUEUE, params).fetchone()
+                if changed is None:
+                    return None
+            _, title, starts_at, seq = changed
+            params |= {"status": status, "seq": seq, "confirmed_at": params["now"] if seq is None else None}
             rid = driver.execute(_LITE_REGISTRATION, params).fetchone()[0]
-            audit_params = _audit_params(actor, tenant_id, event_id, rid) | {"audit_at": params["now"]}
+            audit_params = _audit_params(actor, tenant_id, event_id, rid, status, seq) | {"audit_at": params["now"]}
             driver.execute(_LITE_AUDIT, audit_params)
-        _, title, starts_at = seat
+            if seq is not None:
+                position = driver.execute(_LITE_POSITION, params).fetchone()[0]
         starts_at = read_stamp(starts_at)
-    return RegistrationView(rid, event_id, title, starts_at, student_id, CONFIRMED, None, None, None, now,
+    status = CONFIRMED if seq is None else WAITLISTED
+    return RegistrationView(rid, event_id, title, starts_at, student_id, status, seq, position, None, now,
                             None, False)
-
-
-# Events where registering in one go last found no seat to take (full, or a case only the slow
-# path handles): for a few seconds their registrations go straight to the slow path instead of
-# queueing twice behind the event's lock. Only a hint: the slow path takes a free seat as well.
-_SLOW_WAY = TTLCache(maxsize=4096, ttl=5)
-_SLOW_WAY_LOCK = threading.Lock()
-
-
-def _one_go_worth_trying(tenant_id: int, event_id: object) -> bool:
-    if not isinstance(event_id, int) or isinstance(event_id, bool):
-        return False
-    with _SLOW_WAY_LOCK:
-        return (tenant_id, event_id) not in _SLOW_WAY
 
 
 def do_register(actor: Actor, tenant_id: int, event_id: int, *,
@@ -528,13 +557,11 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
     student_id = _student_id(actor)
     key = {"b_event": event_id, "b_tenant": tenant_id}
     try:
-        tried = _one_go_worth_trying(tenant_id, event_id)
+        tried = isinstance(event_id, int) and not isinstance(event_id, bool)
         if tried:
             view = _register_in_one_go(actor, tenant_id, event_id, student_id)
             if view is not None:
                 return view
-            with _SLOW_WAY_LOCK:
-                _SLOW_WAY[(tenant_id, event_id)] = True
         with tenant_connection(tenant_id) as conn:
             # just tried and no seat: straight to the event's lock, not a second try first
             e = None if tried else conn.execute(_SEAT, key).first()
@@ -555,7 +582,7 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
                 values["status"] = PENDING if requires_confirmation(e) else CONFIRMED
                 values["confirmed_at"] = now if values["status"] == CONFIRMED else None
             else:
-                values["waitlist_seq"] = (conn.execute(_LAST_SEQ, key).scalar() or 0) + 1
+                values["waitlist_seq"] = conn.execute(_NEXT_SEQ, key).scalar_one()
             rid = insert_audited(conn, _REG, values, actor, "registration.created", tenant_id=tenant_id,
                                  target_type="registration", event_id=e.id, status=values["status"],
                                  waitlist_seq=values["waitlist_seq"])

@@ -1,9 +1,10 @@
-"""Registering in one go (issue 4, performance): on PostgreSQL the seat, the registration and
-its audit row in one statement sent with BEGIN, the tenant scope and COMMIT in one round trip;
-on SQLite the same writes on the driver's own connection. It must write exactly what the slow
-path writes, take nothing it would refuse, leave every other case (waitlist, refusals,
-waivers, confirmations) to the slow path without a trace, and on PostgreSQL stay behind
-row-level security."""
+"""Registering in one go (issue 4, performance): on PostgreSQL the seat (or, on a full event,
+the waitlist place), the registration and its audit row in one statement sent with BEGIN,
+the tenant scope and COMMIT in one round trip; on SQLite the same writes on the driver's own
+connection. It must write exactly what the slow path writes, take nothing it would refuse,
+leave every other case (refusals, waivers, confirmations) to the slow path without a trace,
+number the waitlist with the slow path without a gap or a repeat, and on PostgreSQL stay
+behind row-level security."""
 
 from __future__ import annotations
 
@@ -73,10 +74,8 @@ def _declined(world, case) -> int:  # noqa: ANN001
         return publish(a, type="recruitment_day", title="Journée de recrutement", capacity=3)
     if case == "photos":
         return publish(a, capacity=3, publishes_photos=True)
-    eid = publish(a, capacity=1 if case == "full" else 3)
-    if case == "full":
-        reg.do_register(bulk_students(a.tenant_id, 1, prefix="first")[0], a.tenant_id, eid)
-    elif case == "confirmation_flag":
+    eid = publish(a, capacity=3)
+    if case == "confirmation_flag":
         set_event(eid, details={"requires_confirmation": "no"})  # the slow path reads the flag
     elif case == "not_open":
         set_event(eid, registration_opens_at=utcnow() + timedelta(days=1))
@@ -88,15 +87,60 @@ def _declined(world, case) -> int:  # noqa: ANN001
     return eid
 
 
-@pytest.mark.parametrize("case", ["full", "draft", "no_registration_type", "confirmation_type",
+@pytest.mark.parametrize("full", [False, True], ids=["seats_left", "full"])
+@pytest.mark.parametrize("case", ["draft", "no_registration_type", "confirmation_type",
                                   "confirmation_flag", "photos", "not_open", "closed", "started"])
-def test_every_other_case_is_left_to_the_slow_path_untouched(world_a, case):
+def test_every_other_case_is_left_to_the_slow_path_untouched(world_a, case, full):
+    """Neither the seat nor, on a full event, the waitlist place is taken in one go."""
     a = world_a
     eid = _declined(a, case)
-    before = _state(eid)
+    if full:
+        set_event(eid, capacity=0)  # no seat at all: the waitlist statement is the one tried
+    before = (_state(eid), get_event(eid).waitlist_last_seq)
     student = a.student.actor
     assert reg._register_in_one_go(student, a.tenant_id, eid, student.membership_id) is None
-    assert _state(eid) == before
+    assert (_state(eid), get_event(eid).waitlist_last_seq) == before
+
+
+def test_the_waitlist_place_in_one_go_is_what_the_slow_path_gives(world_a, monkeypatch):
+    a = world_a
+    eid = publish(a, capacity=1)
+    first, fast_student, slow_student = bulk_students(a.tenant_id, 3)
+    assert reg.do_register(first, a.tenant_id, eid).status == "confirmed"
+    fast = reg._register_in_one_go(fast_student, a.tenant_id, eid, fast_student.membership_id)
+    assert fast is not None and (fast.status, fast.waitlist_seq, fast.position) == ("waitlisted", 1, 1)
+    monkeypatch.setattr(reg, "_register_in_one_go", lambda *_args: None)
+    slow = reg.do_register(slow_student, a.tenant_id, eid)
+    assert (slow.status, slow.waitlist_seq, slow.position) == ("waitlisted", 2, 2)
+    assert get_event(eid).registered_count == 1 and get_event(eid).waitlist_last_seq == 2
+    (fr, fa), (sr, sa) = _rows(fast.id), _rows(slow.id)
+    columns = ("tenant_id", "event_id", "status", "confirmed_at", "hold_expires_at", "offered_at",
+               "cancelled_at", "cancel_reason", "checked_in_at")
+    assert [getattr(fr, c) for c in columns] == [getattr(sr, c) for c in columns]
+    assert fr.registered_at == fr.updated_at == fast.registered_at and fr.waitlist_seq == 1
+    assert fa.details == {"event_id": eid, "status": "waitlisted", "waitlist_seq": 1}
+    assert (fa.tenant_id, fa.actor_account_id, fa.target_type) == (sa.tenant_id, fast_student.account_id,
+                                                                   sa.target_type)
+    same = {"id": 0, "student_membership_id": 0, "registered_at": slow.registered_at, "waitlist_seq": 0,
+            "position": 0}
+    assert dataclasses.replace(fast, **same) == dataclasses.replace(slow, **same)
+
+
+def test_both_paths_number_one_waitlist_and_a_freed_seat_is_taken_not_queued(world_a, monkeypatch):
+    a = world_a
+    eid = publish(a, capacity=1)
+    s0, s1, s2, s3, s4 = bulk_students(a.tenant_id, 5)
+    real = reg._register_in_one_go
+    reg.do_register(s0, a.tenant_id, eid)
+    assert reg.do_register(s1, a.tenant_id, eid).waitlist_seq == 1  # in one go
+    monkeypatch.setattr(reg, "_register_in_one_go", lambda *_args: None)
+    assert reg.do_register(s2, a.tenant_id, eid).waitlist_seq == 2  # the slow way
+    monkeypatch.setattr(reg, "_register_in_one_go", real)
+    third = reg.do_register(s3, a.tenant_id, eid)
+    assert (third.waitlist_seq, third.position) == (3, 3)
+    set_event(eid, capacity=2)  # a seat more, behind the services' back: taken, not queued
+    assert reg.do_register(s4, a.tenant_id, eid).status == "confirmed"
+    assert get_event(eid).waitlist_last_seq == 3
 
 
 @pytest.mark.skipif(not IS_PG, reason="row-level security is PostgreSQL's")
@@ -106,8 +150,8 @@ def test_another_centres_event_is_untouched_even_when_the_statement_names_it(wor
     a, b = worlds
     eid_b = publish(b, capacity=5)
     params = {"event": eid_b, "tenant": b.tenant_id, "student": b.student.membership_id,
-              "published": "published", "confirmed": "confirmed", "now": utcnow(), **reg._TYPE_PARAMS,
-              **reg._audit_params(b.student.actor, b.tenant_id, eid_b, "")}
+              "published": "published", "status": "confirmed", "now": utcnow(), **reg._TYPE_PARAMS,
+              **reg._audit_params(b.student.actor, b.tenant_id, eid_b, "", "confirmed", None)}
     assert one_round_trip(reg._SEAT_AND_REGISTER, params, tenant_id=a.tenant_id) is None
     assert _state(eid_b) == (0, 0, 0)
     assert reg._register_in_one_go(a.student.actor, a.tenant_id, eid_b, a.student.membership_id) is None
@@ -129,6 +173,12 @@ def test_a_second_registration_rolls_back_whole_and_the_connection_stays_usable(
     for other in bulk_students(a.tenant_id, 4):  # the pool's connections are clean
         assert reg.do_register(other, a.tenant_id, eid).status == "confirmed"
     assert _state(eid) == (5, 5, 5)
+    # full now: the same student's second place on the waitlist rolls back whole too
+    late = bulk_students(a.tenant_id, 1, prefix="late")[0]
+    assert reg._register_in_one_go(late, a.tenant_id, eid, late.membership_id).waitlist_seq == 1
+    with pytest.raises(IntegrityError):
+        reg._register_in_one_go(late, a.tenant_id, eid, late.membership_id)
+    assert _state(eid) == (5, 6, 6) and get_event(eid).waitlist_last_seq == 1
 
 
 @pytest.mark.skipif(not IS_PG, reason="the pipelined round trip is PostgreSQL's")
@@ -141,23 +191,3 @@ def test_one_round_trip_needs_a_tenant():
     for bad in ({"tenant_id": 1, "system": "both"}, {"system": " "}):
         with pytest.raises(TenantScopeError):
             one_round_trip("SELECT 1", {}, **bad)
-
-
-def test_an_event_without_a_seat_in_one_go_registers_the_slow_way_for_a_while(world_a, monkeypatch):
-    """After the one-go path found no seat, the event's next registrations skip it (they would
-    queue twice behind the event's lock); a seat that frees meanwhile is still taken."""
-    a = world_a
-    reg._SLOW_WAY.clear()
-    eid = publish(a, capacity=1)
-    s1, s2, s3, s4 = bulk_students(a.tenant_id, 4)
-    tried, real = [], reg._register_in_one_go
-    monkeypatch.setattr(reg, "_register_in_one_go", lambda *args: tried.append(args[3]) or real(*args))
-    assert reg.do_register(s1, a.tenant_id, eid).status == "confirmed"
-    assert reg.do_register(s2, a.tenant_id, eid).status == "waitlisted"
-    assert tried == [s1.membership_id, s2.membership_id]
-    set_event(eid, capacity=2)  # one seat more, behind the services' back
-    assert reg.do_register(s3, a.tenant_id, eid).status == "confirmed"  # the slow path took it
-    assert tried == [s1.membership_id, s2.membership_id]
-    reg._SLOW_WAY.clear()  # the hint has expired
-    assert reg.do_register(s4, a.tenant_id, eid).status == "waitlisted"
-    assert tried[-1] == s4.membership_id and get_event(eid).registered_count == 2
