@@ -18,12 +18,11 @@ depends_on = None
 def upgrade() -> None:
     # the last waitlist number given on the event: taken under the event's row lock, in the
     # statement that queues the student (registrations never reuse a number)
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('waitlist_last_seq', sa.Integer(), nullable=False, server_default='0'))
+    # plain ALTERs (SQLite has both since 3.35): no rebuild of a table others reference
+    op.add_column('event', sa.Column('waitlist_last_seq', sa.Integer(), nullable=False, server_default='0'))
     op.execute("UPDATE event SET waitlist_last_seq = COALESCE((SELECT max(r.waitlist_seq) FROM registration r "
                "WHERE r.tenant_id = event.tenant_id AND r.event_id = event.id), 0)")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('waitlist_last_seq')
+    op.drop_column('event', 'waitlist_last_seq')
