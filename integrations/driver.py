@@ -5,7 +5,7 @@ Everything else goes through `integrations.db`'s sessions.
 `tenant_connection` is a bare Core connection in one tenant's scope (the registration's
 slow path: waitlist, waivers, confirmations). The rest runs on the driver's own connection.
 
-On PostgreSQL a whole transaction (BEGIN, the row-level-security scope, one statement,
+On PostgreSQL a whole transaction (BEGIN, the row-level-security scope, its statements,
 COMMIT) is sent as one pipeline: one network round trip. On SQLite statements run on the
 sqlite3 connection itself. Statements are plain SQL in the driver's placeholder style
 (`%(name)s` for psycopg, `:name` for sqlite3) and name the tenant themselves; on PostgreSQL
@@ -50,7 +50,7 @@ def postgres_engine(engine: Engine | None = None) -> bool:
 def _scope(tenant_id: int | None, system: str | None) -> tuple[str, str]:
     if system is not None:
         if tenant_id is not None or not system.strip():
-            raise TenantScopeError("one_round_trip takes a tenant id or a system reason, not both")
+            raise TenantScopeError("a round trip takes a tenant id or a system reason, not both")
         return "", "on"
     if not isinstance(tenant_id, int) or isinstance(tenant_id, bool) or tenant_id <= 0:
         raise TenantScopeError(f"a tenant id is needed, got {tenant_id!r}")
