@@ -12,7 +12,7 @@ PYTEST := $(BIN)/pytest -q
 export PATH := $(BIN):$(PATH)
 export REFLEX_USE_NPM := 1
 
-.PHONY: install run test lint bench unit integration e2e clean-data
+.PHONY: install run test lint bench unit integration e2e sqlite-lane clean-data
 
 install: $(STAMP)
 
@@ -60,10 +60,16 @@ integration: install
 e2e: install
 	$(call tier,e2e tier (Chromium against reflex run --env prod),$(NO_SERVICES),-m e2e)
 
+# The SQLite lane (unit, then e2e) and the PostgreSQL lane (integration) share nothing: each
+# pytest run has its own temporary data folder and database, and the e2e servers their own
+# ports. So they run side by side: on two cores the suite takes the longer lane's time, not
+# the sum. Any failing tier fails the whole (make waits for the other lane first).
 test: install
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory -j2 --output-sync=line sqlite-lane integration
+
+sqlite-lane: install
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory integration
 	$(MAKE) --no-print-directory e2e
 
 bench: install
