@@ -68,6 +68,11 @@ def test_a_month_not_ended_is_refused_and_nothing_is_written(world_a):
 
 
 def test_monthly_figures_match_the_visits_workshops_and_sessions_recorded(world_a, world_b):
+    # the workshop is held 3 h ago and the session 2 h ago, the visits now: in the first hours
+    # of a month they fall in two months, and no single month holds them all
+    local_now = utcnow().astimezone(CASA)
+    if local_now - datetime.combine(local_now.date().replace(day=1), time(0), tzinfo=CASA) < timedelta(hours=4):
+        pytest.skip("the records made hours ago fall in the previous month during a month's first hours")
     a, b = world_a, world_b
     students = bulk_students(a.tenant_id, 3)
     log_visit(a, a.student)
