@@ -164,7 +164,18 @@ def area_page(area: str, title_key: str, *body: rx.Component) -> rx.Component:
         rx.el.header(header),
         _nav(area),
         rx.el.main(
-            rx.vstack(rx.heading(tr(title_key), size="6", as_="h1"), *body, spacing="4", width="100%"),
+            rx.vstack(rx.heading(tr(title_key), size="6", as_="h1"), loaded(*body), spacing="4", width="100%"),
             style={"padding": "1.5em", "maxWidth": "72em", "margin": "0 auto"},
         ),
+    )
+
+
+def loaded(*body: rx.Component) -> rx.Component:
+    """The body once the page's on_load has run. Before, its forms hold the previous page's
+    values and are remounted (their key changes) when the state arrives, dropping what was typed."""
+    return rx.cond(
+        AppState.is_hydrated,
+        rx.vstack(*body, spacing="4", width="100%"),
+        rx.hstack(rx.spinner(size="2"), rx.text(tr("ui.loading"), size="2", color_scheme="gray"),
+                  aria_busy="true", align="center"),
     )

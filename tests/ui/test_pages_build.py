@@ -43,3 +43,33 @@ def test_no_two_form_fields_of_a_page_share_an_id(route, page):
     ids = _ids(component.render())
     dupes = sorted({i for i in ids if ids.count(i) > 1 and (route, i) not in EXCLUSIVE})
     assert not dupes, f"{route}: fields share the ids {dupes} (pass form=… to the field helpers)"
+
+
+def _forms_outside_loaded(node: object, loaded: bool = False) -> int:
+    """Forms keyed on a state var, in a rendered tree, not inside the true branch of a cond on
+    is_hydrated."""
+    if isinstance(node, list):
+        return sum(_forms_outside_loaded(n, loaded) for n in node)
+    if not isinstance(node, dict):
+        return 0
+    if "cond_state" in node:
+        gate = str(node["cond_state"]).endswith(".is_hydrated_rx_state_")
+        return (_forms_outside_loaded(node["true_value"], loaded or gate)
+                + _forms_outside_loaded(node["false_value"], loaded))
+    keyed = any(str(p).startswith("key:") for p in node.get("props") or [])
+    here = 0 if loaded or not keyed or "Form" not in str(node.get("name", "")) else 1
+    return here + sum(_forms_outside_loaded(v, loaded) for k, v in node.items() if k != "name")
+
+
+def test_the_check_sees_a_keyed_form():
+    tree = rx.form(rx.input(name="a"), key=rx.Var.create(1)).render()
+    assert _forms_outside_loaded(tree) == 1
+    assert _forms_outside_loaded(rx.fragment(rx.cond(rx.State.is_hydrated, rx.form(key="k"))).render()) == 0
+
+
+@pytest.mark.parametrize("route, page", PAGES, ids=[r for r, _ in PAGES])
+def test_an_area_page_shows_its_forms_once_loaded(route, page):
+    """A form keyed on its state remounts when the page's on_load fills that state: shown
+    before, it would drop what the user typed meanwhile (seen in the e2e tier under load)."""
+    component = page.component() if callable(page.component) else page.component
+    assert _forms_outside_loaded(component.render()) == 0, route

@@ -15,7 +15,7 @@ import reflex as rx
 from cc_network.pages.forms import form_flags, form_str
 from cc_network.ui.components import checkbox
 from cc_network.ui.i18n import tr, tr_var
-from cc_network.ui.layout import lang_switcher, page_root
+from cc_network.ui.layout import lang_switcher, loaded, page_root
 from cc_network.ui.session import AppState
 from integrations.errors import ServiceError
 from tenants.portal.visits.models import Need
@@ -127,7 +127,7 @@ def kiosk_page() -> rx.Component:
         rx.center(
             rx.card(
                 rx.vstack(rx.heading(tr("ui.kiosk.page_title"), size="8", as_="h1"),
-                          _greeting(), _error(), _form(), spacing="5", width="100%"),
+                          loaded(_greeting(), _error(), _form()), spacing="5", width="100%"),
                 width="100%", max_width="48em", padding="2em",
             ),
             padding="1em",
