@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import bindparam, func, insert, or_, update
+from sqlalchemy import bindparam, func, insert, or_, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -286,13 +286,8 @@ def _free_seat(s: Session, event_id: int) -> None:
 def _queue_position(s: Session, r: Registration) -> int | None:
     if r.status != WAITLISTED or r.waitlist_seq is None:
         return None
-    return _position(s, r.event_id, r.waitlist_seq)
-
-
-def _position(s: Session, event_id: int, waitlist_seq: int) -> int:
-    return s.exec(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == WAITLISTED,
-        Registration.waitlist_seq <= waitlist_seq)).one()
+    return s.execute(_POSITION, {"tenant": r.tenant_id, "event": r.event_id, "status": WAITLISTED,
+                                 "seq": r.waitlist_seq}).scalar_one()
 
 
 def _local(e: Event, at: datetime) -> str:
@@ -413,9 +408,12 @@ _LOCK_EVENT = select(*_EVENT_COLUMNS).where(*_EVENT_KEY).with_for_update()
 # the event's next waitlist number (the caller holds the event's lock)
 _NEXT_SEQ = (update(_EV).where(*_EVENT_KEY).values(waitlist_last_seq=_EV.c.waitlist_last_seq + 1)
              .returning(_EV.c.waitlist_last_seq))
-_POSITION = select(func.count()).select_from(_REG).where(
-    _REG.c.tenant_id == bindparam("b_tenant"), _REG.c.event_id == bindparam("b_event"),
-    _REG.c.status == WAITLISTED, _REG.c.waitlist_seq <= bindparam("b_seq"))
+# a waitlisted registration's place: the places numbered up to its own. One query for every
+# path, in each driver's placeholder style; `text` and sqlite3 share the :name style.
+_POSITION_OF = ("SELECT count(*) FROM registration WHERE tenant_id = {tenant} AND event_id = {event} "
+                "AND status = {status} AND waitlist_seq <= {seq}")
+_LITE_POSITION = _POSITION_OF.format(tenant=":tenant", event=":event", status=":status", seq=":seq")
+_POSITION = text(_LITE_POSITION)
 
 
 # The common cases, a seat left or a place on a full event's waitlist with nothing to check but
@@ -454,12 +452,16 @@ def _placeholders(style: str) -> dict[str, str]:
     return names | {"types": ", ".join(style.format(k) for k in _TYPE_PARAMS)}
 
 
+# the audit row's columns the statement below fills from the rows it writes; the others are parameters
+_PG_AUDIT_VALUES = {"target_id": "reg.id::text", "at": "stamped.at",
+                    "details": "json_build_object('event_id', stamped.id, 'status', %(status)s::text, "
+                               "'waitlist_seq', stamped.seq)"}
+_PG_AUDIT_PARAMS = tuple(f"audit_{c}" for c in AUDIT_COLUMNS if c not in _PG_AUDIT_VALUES)
+
+
 def _pg_register(update_event: str, confirmed_at: str) -> str:
     """PostgreSQL: the event's UPDATE (RETURNING id, title, starts_at, waitlist number), the
     registration and its audit row as one statement."""
-    audit_values = {"target_id": "reg.id::text", "at": "stamped.at",  # from the rows just written
-                    "details": "json_build_object('event_id', stamped.id, 'status', %(status)s::text, "
-                               "'waitlist_seq', stamped.seq)"}
     return f"""
 WITH changed AS ({update_event.format(**_placeholders("%({})s"), no_flag=_PG_NO_FLAG)}
 ), stamped AS (  -- the database's clock, read once the event's lock is held: stamps follow commit order
@@ -471,7 +473,7 @@ WITH changed AS ({update_event.format(**_placeholders("%({})s"), no_flag=_PG_NO_
     RETURNING id
 ), logged AS (
     INSERT INTO audit_event ({", ".join(AUDIT_COLUMNS)})
-    SELECT {", ".join(audit_values.get(c, f"%(audit_{c})s") for c in AUDIT_COLUMNS)} FROM reg, stamped
+    SELECT {", ".join(_PG_AUDIT_VALUES.get(c, f"%(audit_{c})s") for c in AUDIT_COLUMNS)} FROM reg, stamped
 )
 SELECT reg.id, stamped.title, stamped.starts_at, stamped.at, stamped.seq FROM reg, stamped"""
 
@@ -480,20 +482,16 @@ _SEAT_AND_REGISTER = _pg_register(_OPEN_SEAT, "at")
 _QUEUE_AND_REGISTER = _pg_register(_OPEN_QUEUE, "NULL")
 # the place on the waitlist, read in a statement of its own: it sees every place given before
 # this one (those transactions committed before this one got the event's lock)
-_PG_POSITION = """
-SELECT count(*) FROM registration w
-WHERE w.tenant_id = %(tenant)s AND w.event_id = %(event)s AND w.status = %(status)s
-  AND w.waitlist_seq <= (SELECT r.waitlist_seq FROM registration r
-                         WHERE r.tenant_id = %(tenant)s AND r.event_id = %(event)s
-                           AND r.student_membership_id = %(student)s AND r.status = %(status)s)"""
+_PG_POSITION = _POSITION_OF.format(
+    tenant="%(tenant)s", event="%(event)s", status="%(status)s",
+    seq="""(SELECT r.waitlist_seq FROM registration r WHERE r.tenant_id = %(tenant)s AND r.event_id = %(event)s
+        AND r.student_membership_id = %(student)s AND r.status = %(status)s)""")
 _LITE_SEAT = _OPEN_SEAT.format(**_placeholders(":{}"), no_flag=_LITE_NO_FLAG)
 _LITE_QUEUE = _OPEN_QUEUE.format(**_placeholders(":{}"), no_flag=_LITE_NO_FLAG)
 _LITE_REGISTRATION = (f"INSERT INTO registration ({_REGISTRATION_COLUMNS}) VALUES "
                       "(:tenant, :event, :student, :status, :seq, :now, :confirmed_at, :now, '') RETURNING id")
 _LITE_AUDIT = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
                f"VALUES ({', '.join(f':audit_{c}' for c in AUDIT_COLUMNS)})")
-_LITE_POSITION = ("SELECT count(*) FROM registration WHERE tenant_id = :tenant AND event_id = :event "
-                  "AND status = :status AND waitlist_seq <= :seq")
 
 
 def _audit_params(actor: Actor, tenant_id: int, event_id: int, registration_id: object, status: str,
@@ -514,7 +512,8 @@ def _register_in_one_go(actor: Actor, tenant_id: int, event_id: int, student_id:
     params = {"event": event_id, "tenant": tenant_id, "student": student_id, "published": PUBLISHED,
               **_TYPE_PARAMS}
     if postgres_engine():
-        params |= _audit_params(actor, tenant_id, event_id, "", CONFIRMED, None) | {"now": utcnow()}
+        audit = _audit_params(actor, tenant_id, event_id, "", CONFIRMED, None)
+        params |= {k: audit[k] for k in _PG_AUDIT_PARAMS} | {"now": utcnow()}
         row = one_round_trip(_SEAT_AND_REGISTER, params | {"status": CONFIRMED}, tenant_id=tenant_id)
         position = None
         if row is None:  # full (or a case for the slow path): a place on the waitlist
@@ -555,23 +554,21 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
     the partial unique index) raises, and the rollback gives the seat back."""
     require(actor, Perm.PORTAL_SELF, tenant_id=tenant_id)
     student_id = _student_id(actor)
+    if not isinstance(event_id, int) or isinstance(event_id, bool):
+        raise NotFound("event not found")
     key = {"b_event": event_id, "b_tenant": tenant_id}
     try:
-        tried = isinstance(event_id, int) and not isinstance(event_id, bool)
-        if tried:
-            view = _register_in_one_go(actor, tenant_id, event_id, student_id)
-            if view is not None:
-                return view
+        view = _register_in_one_go(actor, tenant_id, event_id, student_id)
+        if view is not None:
+            return view
+        # no seat or place given in one go: decide under the event's lock
         with tenant_connection(tenant_id) as conn:
-            # just tried and no seat: straight to the event's lock, not a second try first
-            e = None if tried else conn.execute(_SEAT, key).first()
-            seated = e is not None
-            if not seated:  # unknown, or full: the waitlist, numbered under the event's lock
-                e = conn.execute(_LOCK_EVENT, key).first()
-                if e is None:
-                    raise NotFound("event not found")
-                # a seat freed (and no one waiting for it) while this waited for the lock
-                seated = conn.execute(_SEAT, key).first() is not None
+            e = conn.execute(_LOCK_EVENT, key).first()
+            if e is None:
+                raise NotFound("event not found")
+            # a seat left or freed, on an event the one-go path leaves to this one (photos, a
+            # confirmation to give, not open: `_check_open` words the refusal)
+            seated = conn.execute(_SEAT, key).first() is not None
             now = utcnow()  # read under the lock: registrations are stamped in commit order
             _check_open(e, now)
             w = _check_waiver(conn, actor, e, waiver)
@@ -592,7 +589,8 @@ def do_register(actor: Actor, tenant_id: int, event_id: int, *,
                                                "signature": w.signature, "accepted_at": now})
             position = None
             if values["waitlist_seq"] is not None:
-                position = conn.execute(_POSITION, key | {"b_seq": values["waitlist_seq"]}).scalar()
+                position = conn.execute(_POSITION, {"tenant": tenant_id, "event": e.id, "status": WAITLISTED,
+                                                    "seq": values["waitlist_seq"]}).scalar_one()
             return RegistrationView(rid, e.id, e.title, e.starts_at, student_id, values["status"],
                                     values["waitlist_seq"], position, None, now, None, w is not None)
     except IntegrityError as exc:

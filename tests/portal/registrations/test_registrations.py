@@ -188,6 +188,15 @@ def test_another_centres_event_is_not_found_and_nothing_changes(worlds):
         reg.do_cancel_registration(a.student.actor, a.tenant_id, v.id)
 
 
+@pytest.mark.parametrize("forged", [str, float, lambda eid: True, lambda eid: None])
+def test_an_event_id_that_is_no_integer_is_not_found_and_nothing_changes(world_a, forged):
+    """A Reflex handler may be called with any payload: '7', 7.0 or true is no event id."""
+    eid = publish(world_a, capacity=5)
+    with pytest.raises(NotFound):
+        reg.do_register(world_a.student.actor, world_a.tenant_id, forged(eid))
+    assert _count(Registration) == 0 and get_event(eid).registered_count == 0
+
+
 def test_only_students_register(world_a):
     eid = publish(world_a, capacity=5)
     with pytest.raises(Forbidden):
