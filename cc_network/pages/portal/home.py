@@ -29,8 +29,11 @@ from integrations.errors import ServiceError
 from integrations.qr import qr_data_url
 from tenants.core.actor import Actor
 from tenants.portal.certificates.services import my_certificates
-from tenants.portal.profiles.services import get_my_profile
-from tenants.portal.registrations.services import catalogue, do_accept_offer, my_registrations
+from tenants.portal.registrations.services import (
+    do_accept_offer,
+    my_registrations,
+    recommended_activities,
+)
 from tenants.portal.sessions.services import list_my_bookings
 from tenants.portal.surveys.services import my_pending_questionnaires
 from tenants.portal.visits.services import student_qr_value
@@ -101,15 +104,8 @@ class PortalHomeState(AppState):
         self.qr_src = qr_data_url(value) if value else ""
 
     def _suggest(self, actor: Actor, tid: int, zone) -> list[Suggestion]:
-        """Open activities whose audience names the student's field or level (simple match)."""
-        profile = get_my_profile(actor, tid)
-        field = profile.field.name if profile.field else ""
-        level = profile.level or ""
-        if not (field or level):
-            return []
-        page = catalogue(actor, tid, {"field": field, "level": level, "per_page": 20})
-        return [Suggestion(i.id, i.title, local_text(i.starts_at, zone)) for i in page.items
-                if i.my_status is None][:RECOMMENDED]
+        return [Suggestion(i.id, i.title, local_text(i.starts_at, zone))
+                for i in recommended_activities(actor, tid, RECOMMENDED)]
 
     @rx.event
     def on_load(self):

@@ -60,6 +60,7 @@ from tenants.core.models import Account, Membership, Tenant
 from tenants.core.roles import Perm
 from tenants.core.services import AUDIT_COLUMNS, audit, audit_row, insert_audited
 from tenants.portal import activity
+from tenants.portal.profiles.services import get_my_profile
 from tenants.portal.registrations.models import (
     ATTENDED,
     CANCELLED,
@@ -80,6 +81,8 @@ REQUIRES_CONFIRMATION_TYPES = frozenset({"recruitment_day", "company_visit"})
 # staff open the attendance sheet a little before the start
 CHECK_IN_OPENS_BEFORE = timedelta(hours=2)
 MAX_PER_PAGE = 100
+# suggestions on a student's dashboard, at most
+RECOMMENDED_MAX = 10
 
 # The image-rights release (M36) a student accepts; its text is in the i18n catalogs under
 # portal.waiver.text. Bump the version whenever that text changes: acceptances keep theirs.
@@ -248,6 +251,19 @@ def catalogue(actor: Actor, tenant_id: int, filters: dict | CatalogueFilter | No
         e.registration_opens_at is None or e.registration_opens_at <= now,
         e.publishes_photos, requires_confirmation(e), mine.get(e.id)) for e in events]
     return CataloguePage(items, total, f.page, f.per_page)
+
+
+def recommended_activities(actor: Actor, tenant_id: int, limit: int = 5) -> list[CatalogueItem]:
+    """The student's dashboard suggestions: open activities whose audience names her field of
+    study or her level and that she has not registered for, the soonest first."""
+    profile = get_my_profile(actor, tenant_id)
+    field = profile.field.name if profile.field else ""
+    level = profile.level or ""
+    if not (field or level):
+        return []
+    limit = min(max(int(limit), 1), RECOMMENDED_MAX)
+    page = catalogue(actor, tenant_id, {"field": field, "level": level, "per_page": RECOMMENDED_MAX * 2})
+    return [i for i in page.items if i.my_status is None][:limit]
 
 
 # ---------------------------------------------------------------- locks and seats

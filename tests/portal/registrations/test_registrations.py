@@ -14,6 +14,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.mail import DevMail
 from tenants.calendar import services as cal
 from tenants.core.models import Account, AuditEvent
+from tenants.portal.profiles.services import do_save_study_field, do_update_my_profile
 from tenants.portal.registrations import services as reg
 from tenants.portal.registrations.models import ImageWaiver, Registration
 from tenants.portal.settings.services import do_update_portal_settings
@@ -426,3 +427,21 @@ def test_the_signed_waiver_is_stored_and_listed_for_staff(world_a):
     # an event without photos asks for nothing
     plain = publish(a, capacity=5, title="Sans photos", starts_at=at(11), ends_at=at(11, 12))
     assert not reg.do_register(student, a.tenant_id, plain).waiver_signed
+
+
+def test_recommendations_follow_the_profile_and_leave_out_what_she_registered_for(world_a):
+    student = world_a.student.actor
+    assert reg.recommended_activities(student, world_a.tenant_id) == []  # an empty profile: nothing to match
+    field = do_save_study_field(world_a.manager.actor, world_a.tenant_id, {"name": "Informatique"})
+    do_update_my_profile(student, world_a.tenant_id, {"field_id": field.id})
+    later = publish(world_a, title="Atelier info 2", audience={"fields": ["Informatique"]}, starts_at=at(14),
+                    ends_at=at(14, 12))
+    sooner = publish(world_a, title="Atelier info 1", audience={"fields": ["Informatique"]}, starts_at=at(12),
+                     ends_at=at(12, 12))
+    publish(world_a, title="Atelier droit", audience={"fields": ["Droit"]}, starts_at=at(13), ends_at=at(13, 12))
+    assert [i.id for i in reg.recommended_activities(student, world_a.tenant_id)] == [sooner, later]
+    assert [i.id for i in reg.recommended_activities(student, world_a.tenant_id, limit=1)] == [sooner]
+    reg.do_register(student, world_a.tenant_id, sooner)
+    assert [i.id for i in reg.recommended_activities(student, world_a.tenant_id)] == [later]
+    with pytest.raises(Forbidden):  # a counselor has no dashboard of her own to fill
+        reg.recommended_activities(world_a.counselor.actor, world_a.tenant_id)
