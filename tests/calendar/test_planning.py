@@ -7,7 +7,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -15,6 +14,7 @@ from integrations import csvx, pdf, xlsx
 from integrations.errors import Forbidden, Invalid
 from tenants.calendar import planning as plan
 from tenants.calendar import services as cal
+from tests.pdf_glyphs import embedded_glyphs
 
 CASA = ZoneInfo("Africa/Casablanca")
 # March 2031: Ramadan (DST suspended in Morocco) ends around 23 March 2031; any fixed month works
@@ -47,16 +47,6 @@ def _pdf_text(data: bytes) -> str:
 def _words(data: bytes) -> str:
     """The text with cell wraps undone."""
     return " ".join(_pdf_text(data).split())
-
-
-def _embedded_glyphs(data: bytes) -> set[str]:
-    """Glyph names of every font subset embedded in the PDF."""
-    names: set[str] = set()
-    for page in PdfReader(io.BytesIO(data)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            desc = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
-            names |= set(TTFont(io.BytesIO(desc["/FontFile2"].get_object().get_data())).getGlyphOrder())
-    return names
 
 
 @pytest.fixture
@@ -196,7 +186,7 @@ def test_arabic_letters_are_joined_by_the_shaper():
     data = pdf.render_pdf(pdf.Document(title=f"{word} — Planning", lang="ar",
                                        blocks=[pdf.Paragraph(f"Centre: {word}")]))
     assert word in _pdf_text(data)
-    glyphs = _embedded_glyphs(data)
+    glyphs = embedded_glyphs(data)
     assert {"uniFEDF", "uniFE98", "uniFEA8"} <= glyphs  # initial lam, medial teh, medial khah
     assert "uni062A" not in glyphs  # the isolated teh is never drawn
 

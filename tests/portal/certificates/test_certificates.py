@@ -14,6 +14,7 @@ from integrations.errors import Conflict, Forbidden, Invalid, NotFound
 from integrations.settings import get_settings
 from tenants.portal.certificates import services as cs
 from tenants.portal.surveys import services as sv
+from tests.pdf_glyphs import embedded_glyphs
 from tests.portal.registrations.util import bulk_students
 from tests.portal.surveys.util import held_workshop, set_account
 
@@ -94,6 +95,8 @@ def test_pdf_in_arabic_and_english_per_the_student_locale(world_a):
     assert ar.code in text
     # shaped Arabic: the text layer holds Arabic letters (presentation forms once joined)
     assert re.search("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]", text)
+    # and drawn joined: the title's sheen in its initial form, its teh marbuta in its final one
+    assert {"uniFEB7", "uniFE94"} <= embedded_glyphs(pdf)
     assert "Attestation" not in text
     en_text = _text(cs.certificate_pdf(a.counselor.actor, a.tenant_id, en.id))
     assert "Certificate of participation" in en_text and en.code in en_text
