@@ -4,12 +4,23 @@ only in the production build the e2e tier makes."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import reflex as rx
 
 from cc_network.cc_network import app
 
 PAGES = sorted(app._unevaluated_pages.items())
+
+
+@functools.cache
+def _rendered(route: str) -> dict:
+    """The page's component rendered as the compiler walks it, once for all the checks below."""
+    page = app._unevaluated_pages[route]
+    component = page.component() if callable(page.component) else page.component
+    assert isinstance(component, rx.Component), route
+    return component.render()
 
 
 def test_the_app_has_its_pages():
@@ -19,9 +30,7 @@ def test_the_app_has_its_pages():
 
 @pytest.mark.parametrize("route, page", PAGES, ids=[r for r, _ in PAGES])
 def test_page_builds(route, page):
-    component = page.component() if callable(page.component) else page.component
-    assert isinstance(component, rx.Component), route
-    component.render()  # walks the whole tree, as the compiler does
+    assert _rendered(route)
 
 
 def _ids(rendered: object) -> list[str]:
@@ -39,8 +48,7 @@ EXCLUSIVE = {("staff/inbox", "cal-note"), ("host/inbox", "cal-note")}
 def test_no_two_form_fields_of_a_page_share_an_id(route, page):
     """A label points at its field by id: two fields with one id (two forms of a page with a
     field of the same name) leave the second unlabelled for screen readers and tests alike."""
-    component = page.component() if callable(page.component) else page.component
-    ids = _ids(component.render())
+    ids = _ids(_rendered(route))
     dupes = sorted({i for i in ids if ids.count(i) > 1 and (route, i) not in EXCLUSIVE})
     assert not dupes, f"{route}: fields share the ids {dupes} (pass form=… to the field helpers)"
 
@@ -71,5 +79,4 @@ def test_the_check_sees_a_keyed_form():
 def test_an_area_page_shows_its_forms_once_loaded(route, page):
     """A form keyed on its state remounts when the page's on_load fills that state: shown
     before, it would drop what the user typed meanwhile (seen in the e2e tier under load)."""
-    component = page.component() if callable(page.component) else page.component
-    assert _forms_outside_loaded(component.render()) == 0, route
+    assert _forms_outside_loaded(_rendered(route)) == 0, route

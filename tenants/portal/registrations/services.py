@@ -299,11 +299,12 @@ def _free_seat(s: Session, event_id: int) -> None:
               .execution_options(synchronize_session=False))
 
 
-def _queue_position(s: Session, r: Registration) -> int | None:
-    if r.status != WAITLISTED or r.waitlist_seq is None:
-        return None
-    return s.execute(_POSITION, {"tenant": r.tenant_id, "event": r.event_id, "status": WAITLISTED,
-                                 "seq": r.waitlist_seq}).scalar_one()
+def _queue_positions(s: Session, regs: list[Registration]) -> dict[int, int]:
+    """{registration id: place} of the waitlisted ones among `regs`, in one query."""
+    ids = [r.id for r in regs if r.status == WAITLISTED and r.waitlist_seq is not None]
+    if not ids:
+        return {}
+    return dict(s.execute(_POSITIONS, {"ids": ids, "status": WAITLISTED}).all())
 
 
 def _local(e: Event, at: datetime) -> str:
@@ -430,6 +431,10 @@ _POSITION_OF = ("SELECT count(*) FROM registration WHERE tenant_id = {tenant} AN
                 "AND status = {status} AND waitlist_seq <= {seq}")
 _LITE_POSITION = _POSITION_OF.format(tenant=":tenant", event=":event", status=":status", seq=":seq")
 _POSITION = text(_LITE_POSITION)
+# the same count for several registrations: the inner query's own columns against each row r
+_POSITIONS = text(f"""SELECT r.id, ({_POSITION_OF.format(tenant="r.tenant_id", event="r.event_id",
+                                                          status="r.status", seq="r.waitlist_seq")})
+    FROM registration r WHERE r.id IN :ids AND r.status = :status""").bindparams(bindparam("ids", expanding=True))
 
 
 # The common cases, a seat left or a place on a full event's waitlist with nothing to check but
@@ -700,7 +705,8 @@ def my_registrations(actor: Actor, tenant_id: int, *, include_past: bool = False
         rows = s.exec(q).all()
         waivers = set(s.exec(select(ImageWaiver.registration_id).where(
             ImageWaiver.registration_id.in_([r.id for r, _ in rows]))).all()) if rows else set()
-        return [_view(r, e, _queue_position(s, r), r.id in waivers) for r, e in rows]
+        positions = _queue_positions(s, [r for r, _ in rows])
+        return [_view(r, e, positions.get(r.id), r.id in waivers) for r, e in rows]
 
 
 def get_my_registration(actor: Actor, tenant_id: int, registration_id: int) -> RegistrationView:
@@ -710,7 +716,7 @@ def get_my_registration(actor: Actor, tenant_id: int, registration_id: int) -> R
     with tenant_session(tenant_id) as s:
         r = _own_registration(s, actor, registration_id, lock=False)
         e = s.get(Event, r.event_id)
-        return _view(r, e, _queue_position(s, r), _has_waiver(s, r.id))
+        return _view(r, e, _queue_positions(s, [r]).get(r.id), _has_waiver(s, r.id))
 
 
 # ---------------------------------------------------------------- holds that run out (beat)

@@ -97,6 +97,24 @@ def test_register_takes_seats_then_waitlists_in_arrival_order(world_a):
     assert [(r.event_id, r.status, r.position) for r in mine] == [(eid, "waitlisted", 2)]
 
 
+def test_each_waitlist_gives_its_own_place(world_a):
+    """A student waiting on two events has a place on each, counted on that event's list only;
+    a place freed ahead of her moves her up."""
+    a = world_a
+    first = publish(a, capacity=1, starts_at=at(10), ends_at=at(10, 12))
+    second = publish(a, capacity=1, title="Préparer un entretien", starts_at=at(11), ends_at=at(11, 12))
+    s1, s2, s3, me = bulk_students(a.tenant_id, 4)
+    for who, eid in ((s1, first), (s2, first), (s3, first), (s1, second)):
+        reg.do_register(who, a.tenant_id, eid)
+    ahead = reg.do_register(s2, a.tenant_id, second)
+    reg.do_register(me, a.tenant_id, first)
+    reg.do_register(me, a.tenant_id, second)
+    mine = reg.my_registrations(me, a.tenant_id)
+    assert [(r.event_id, r.status, r.position) for r in mine] == [(first, "waitlisted", 3), (second, "waitlisted", 2)]
+    reg.do_cancel_registration(s2, a.tenant_id, ahead.id)
+    assert [r.position for r in reg.my_registrations(me, a.tenant_id)] == [3, 1]
+
+
 def test_registering_twice_is_refused_and_changes_nothing(world_a):
     a = world_a
     eid = publish(a, capacity=5)
